@@ -1,0 +1,1 @@
+"""Meta's rules as pure code: no Qt, no HTTP, no files, no SQLite."""

@@ -1,0 +1,1 @@
+"""One module per `pixelbridge` subcommand; see `desktop_app.cli`."""

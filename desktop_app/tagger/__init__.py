@@ -1,0 +1,1 @@
+"""Tag rules, locators, platform presets and snippet generation (no Qt)."""
