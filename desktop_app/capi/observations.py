@@ -23,6 +23,11 @@ class PixelObservation:
     fbp: str | None = None
     fbc: str | None = None
     request_url: str = ""
+    # Added by the live-verification part (capi/pixel.py); all optional.
+    endpoint: str = "tr"  # tr | privacy_sandbox | … (see capi/pixel.ENDPOINTS)
+    page_load: str | None = None  # the pixel's `it` (init time): one value per page load
+    client_ts: float | None = None  # the pixel's `ts`, unix seconds (the browser's clock)
+    params: dict[str, str] = field(default_factory=dict)  # decoded request, ud/udff values cut
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

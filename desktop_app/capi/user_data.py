@@ -1,26 +1,34 @@
 """Turn raw customer data from the browser into Meta-ready `user_data`, showing the work.
 
-(Minimal version laid by the Foundation; the "Meta-exact customer data" issue completes it.)
+Each hashed key goes through its normalizer (`fields.FIELDS`) and SHA-256; pass-through keys
+(IP, user agent, fbc, fbp, …) are sent as received; pre-hashed values are lowercased and never
+hashed twice. `traces` keep raw → normalized → sha256 per value for the UI: they hold raw
+customer data and live in memory only, never in a file or a log line.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from desktop_app.capi.hashing import is_sha256, sha256_hex
+from desktop_app.capi.fields import FIELDS, HASHED_KEYS, PASS_THROUGH_KEYS, meta_key
+from desktop_app.capi.hashing import as_prehashed, sha256_hex
+from desktop_app.capi.normalize import Context
+from desktop_app.capi.normalize_region import country_code
 
-HASHED_KEYS = ("em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id")
-PASS_THROUGH_KEYS = (
-    "client_ip_address",
-    "client_user_agent",
-    "fbc",
-    "fbp",
-    "subscription_id",
-    "fb_login_id",
-    "lead_id",
-)
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "HASHED_KEYS",
+    "PASS_THROUGH_KEYS",
+    "FieldTrace",
+    "HashedUserData",
+    "hash_user_data",
+    "hash_value",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,48 +39,98 @@ class FieldTrace:
     raw: str
     normalized: str | None
     sha256: str | None
-    error: str | None = None
+    error: str | None = None  # why the value was not sent
+    note: str | None = None  # a call the normalizer made (assumed country, ambiguous date…)
 
 
 @dataclass(slots=True)
 class HashedUserData:
     user_data: dict[str, Any] = field(default_factory=dict)  # ready for Meta
-    traces: list[FieldTrace] = field(default_factory=list)
+    traces: list[FieldTrace] = field(default_factory=list)  # memory only: holds raw values
+    errors: dict[str, list[str]] = field(default_factory=dict)  # key → reasons (no raw values)
+    country: str | None = None  # the country the phone/zip/state/date rules used
+    ignored_keys: list[str] = field(default_factory=list)  # keys Meta does not know
+
+    def safe_summary(self) -> list[dict[str, Any]]:
+        """Per value: key, hash, error, note. No raw or normalized value: safe to log/store."""
+        return [
+            {"key": t.key, "sha256": t.sha256, "error": t.error, "note": t.note}
+            for t in self.traces
+        ]
 
 
-def _normalize_minimal(key: str, value: str) -> tuple[str | None, str | None]:
-    text = value.strip().lower()
-    if key == "em" and ("@" not in text or " " in text):
-        return None, "not an email address"
-    if key == "ph":
-        text = "".join(ch for ch in text if ch.isdigit()).lstrip("0")
-    return (text or None), (None if text else "empty")
+# The relay sees the same customer's data with every event of a visit; caching the pure
+# normalize+hash step makes repeats ~free. Memory only, bounded.
+@lru_cache(maxsize=4096)
+def hash_value(key: str, text: str, country: str | None = None) -> FieldTrace:
+    """Normalize and hash one value of a hashed key (`country`: alpha-2 lowercase or None)."""
+    prehashed = as_prehashed(text)
+    if prehashed is not None:
+        return FieldTrace(key, text, prehashed, prehashed, note="already hashed: sent as is")
+    result = FIELDS[key].normalize(text, Context(country=country))
+    if result.value is None:
+        return FieldTrace(key, text, None, None, result.error or "unusable", result.note)
+    return FieldTrace(key, text, result.value, sha256_hex(result.value), None, result.note)
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _items(value: Any) -> list[Any]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [item for item in items if item is not None and item != ""]
+
+
+def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str | None:
+    """The event's own country when usable, else the configured default."""
+    for key in ("country", "countryCode", "country_code"):
+        for item in _items(raw.get(key)):
+            text = _as_text(item)
+            code = country_code(text) if text else None
+            if code:
+                return code
+    return country_code(default_country) if default_country else None
 
 
 def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None) -> HashedUserData:
-    """Normalize and hash each hashed key; pass the others through untouched."""
-    result = HashedUserData()
-    for key, value in raw.items():
+    """Normalize and hash each hashed key; pass the others through untouched.
+
+    `country` in the same record (or `default_country`) gives the phone calling code, the
+    US/Canada state codes, the US ZIP rule and the day/month order of birth dates.
+    """
+    country = _context_country(raw, default_country)
+    result = HashedUserData(country=country)
+    for raw_key, value in raw.items():
+        key = meta_key(raw_key)
         if key in PASS_THROUGH_KEYS:
-            if value not in (None, ""):
-                result.user_data[key] = value
+            text = _as_text(value)
+            if text is not None and text.strip():
+                result.user_data[key] = text.strip()
             continue
-        if key not in HASHED_KEYS:
+        if key not in FIELDS:
+            result.ignored_keys.append(raw_key)
             continue
-        values = value if isinstance(value, list) else [value]
         hashed: list[str] = []
-        for item in values:
-            text = str(item)
-            if is_sha256(text):
-                already = text.strip().lower()
-                result.traces.append(FieldTrace(key, text, already, already))
-                hashed.append(already)
-                continue
-            normalized, error = _normalize_minimal(key, text)
-            digest = sha256_hex(normalized) if normalized else None
-            result.traces.append(FieldTrace(key, text, normalized, digest, error))
-            if digest:
-                hashed.append(digest)
-        if hashed:
-            result.user_data[key] = hashed
+        for item in _items(value):
+            text = _as_text(item)
+            trace = (
+                hash_value(key, text, country)
+                if text is not None
+                else FieldTrace(key, repr(item), None, None, "not text")
+            )
+            result.traces.append(trace)
+            if trace.sha256 is None:
+                result.errors.setdefault(key, []).append(trace.error or "unusable")
+            elif trace.sha256 not in hashed:  # Meta's SDK dedupes lists too
+                hashed.append(trace.sha256)
+        if hashed:  # "email" and "em" in one record end up under one key
+            sent = result.user_data.setdefault(key, [])
+            sent.extend(h for h in hashed if h not in sent)
+    if result.errors:
+        logger.debug("user_data keys not sent: %s", sorted(result.errors))
     return result

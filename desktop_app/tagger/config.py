@@ -1,18 +1,21 @@
 """The tag config: pixel id, site, rules. A versioned JSON document that holds no secret.
 
-(Minimal version laid by the Foundation; the "Tag rules" issue adds the JSON Schema, all
-trigger types, params and migration.)
+Shape and field rules: `resources/schema/tag-config.schema.json` (checked in `schema.py`, which
+also migrates older drafts). The rule model is documented in `docs/platforms.md`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from desktop_app.errors import UsageError
+
+logger = logging.getLogger(__name__)
 
 CONFIG_VERSION = 1
 
@@ -55,29 +58,26 @@ class TagConfig:
 
 
 def parse_config(data: Any, *, source: str = "config") -> TagConfig:
+    """Migrate, validate against the JSON Schema and build a `TagConfig` (or raise ConfigError)."""
+    from desktop_app.tagger.schema import migrate, validate
+
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the tag config must be a JSON object")
     if data.get("version", CONFIG_VERSION) != CONFIG_VERSION:
         raise ConfigError(f"{source}: unsupported version {data.get('version')!r}")
-    pixel_id = data.get("pixel_id")
-    if not isinstance(pixel_id, str) or not pixel_id.isdigit():
-        raise ConfigError(f"{source}: pixel_id must be a string of digits")
+    data = migrate(data)
+    problems = validate(data)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"{source}: {problems[0]}{more}")
     site = data.get("site") or {}
-    if not isinstance(site, dict):
-        raise ConfigError(f"{source}: site must be an object")
-    rules = data.get("rules", [])
-    if not isinstance(rules, list):
-        raise ConfigError(f"{source}: rules must be a list")
-    for index, rule in enumerate(rules):
-        if not isinstance(rule, dict) or not isinstance(rule.get("event"), str):
-            raise ConfigError(f"{source}: rules[{index}].event must be a string")
     return TagConfig(
-        pixel_id=pixel_id,
+        pixel_id=data["pixel_id"],
         relay_url=data.get("relay_url"),
         site_url=site.get("url"),
         site_origins=list(site.get("origins") or []),
         platform=site.get("platform"),
-        rules=rules,
+        rules=data["rules"],
         raw=data,
     )
 

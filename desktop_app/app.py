@@ -1,0 +1,262 @@
+"""The desktop app's composition root: build services and views, run them on one qasync loop.
+
+`run_desktop(args)` boots Qt and asyncio together (`asyncio.Runner` with a `qasync.QEventLoop`),
+`main()` awaits a shutdown event (set by Quit, closing the window, or Qt's `aboutToQuit`) and
+then stops everything it started — demo services, Playwright's driver, the web view — before
+returning an exit code. Nothing here calls `sys.exit`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop_app.services.embedded_browser import CdpEndpoint, EmbeddedBrowser
+    from desktop_app.views.demo_presenter import DemoPresenter
+    from desktop_app.views.main_window import MainWindow
+    from desktop_app.views.qt import QApplication
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DesktopOptions:
+    demo: bool = False  # run the demo as soon as the window is up
+    browser: bool = True  # the embedded QtWebEngine browser
+    screenshot: Path | None = None  # after the demo: save a PNG of the window
+    exit_after_demo: bool = False  # smoke runs and tests: quit once the demo is done
+    exit_after_paint: bool = False  # startup benchmark: quit after the first paint
+    email: str | None = None
+    phone: str | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> DesktopOptions:
+        demo = bool(getattr(args, "demo", False)) or getattr(args, "command", None) == "demo"
+        screenshot = getattr(args, "screenshot", None)
+        return cls(
+            demo=demo,
+            browser=not getattr(args, "no_browser", False),
+            screenshot=Path(screenshot) if screenshot else None,
+            exit_after_demo=bool(getattr(args, "exit_after_demo", False)),
+            exit_after_paint=bool(getattr(args, "exit_after_paint", False)),
+            email=getattr(args, "email", None),
+            phone=getattr(args, "phone", None),
+        )
+
+
+def _webengine_available() -> bool:
+    try:
+        import PySide6.QtWebEngineWidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def no_display() -> bool:
+    """True on Linux without X11/Wayland and no explicit Qt platform: Qt would abort."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_desktop(args: argparse.Namespace) -> int:
+    """Open the desktop app; returns the process exit code."""
+    options = DesktopOptions.from_args(args)
+    if no_display():
+        print(
+            "pixelbridge: no display found, so the window cannot open. "
+            "Try `pixelbridge demo --headless`, or run under a desktop session.",
+            file=sys.stderr,
+        )
+        return 2
+    endpoint: CdpEndpoint | None = None
+    if options.browser and _webengine_available():
+        from desktop_app.services.embedded_browser import prepare_environment
+
+        endpoint = prepare_environment()  # before any QtWebEngine object exists
+    elif options.browser:
+        logger.warning("QtWebEngine is not installed: the demo runs in a hidden browser")
+    import qasync
+
+    from desktop_app.views.qt import QApplication, share_gl_contexts
+
+    if endpoint is not None and QApplication.instance() is None:
+        share_gl_contexts()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("PixelBridge")
+    app.setOrganizationName("PixelBridge")
+    shell = DesktopShell(app, options, endpoint)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        try:
+            return runner.run(shell.main())
+        except KeyboardInterrupt:
+            runner.run(shell.stop())
+            return 130
+        except RuntimeError as exc:
+            if "Event loop stopped" not in str(exc):
+                raise
+            # Qt quit on its own (session end, app.quit()): finish the cleanup on the loop.
+            runner.run(shell.stop())
+            return shell.exit_code
+
+
+class DesktopShell:
+    """Owns everything the desktop app starts, in the order it must stop."""
+
+    def __init__(
+        self, app: QApplication, options: DesktopOptions, endpoint: CdpEndpoint | None
+    ) -> None:
+        self.app = app
+        self.options = options
+        self.endpoint = endpoint
+        self.exit_code = 0
+        self.window: MainWindow | None = None
+        self.presenter: DemoPresenter | None = None
+        self.embedded: EmbeddedBrowser | None = None
+        self._shutdown: asyncio.Event | None = None
+        self._stopped = False
+
+    async def main(self) -> int:
+        shutdown = self._shutdown = asyncio.Event()
+        self.app.aboutToQuit.connect(shutdown.set)
+        # Closing the window asks `main()` to shut down; Qt must not stop the loop underneath it.
+        quit_on_close = self.app.quitOnLastWindowClosed()
+        self.app.setQuitOnLastWindowClosed(False)
+        try:
+            self.build()
+            assert self.window is not None
+            await self.window.render()
+            self.window.show()
+            if self.options.demo:
+                self.tasks.spawn("demo", self._demo_then_maybe_exit())
+            await shutdown.wait()
+        finally:
+            self.app.aboutToQuit.disconnect(shutdown.set)
+            await self.stop()
+            self.app.setQuitOnLastWindowClosed(quit_on_close)
+        return self.exit_code
+
+    def build(self) -> None:
+        """Compose services and views (no I/O yet)."""
+        from desktop_app.views.demo_presenter import DemoPresenter
+        from desktop_app.views.main_window import MainWindow
+        from desktop_app.views.messages import MessageBridge
+        from desktop_app.views.pair_model import PairTableModel
+        from desktop_app.views.tasks import TaskOwner
+
+        self.messages = MessageBridge()
+        self.tasks = TaskOwner(self._on_task_error)
+        browser_view = None
+        if self.endpoint is not None:
+            from desktop_app.services.embedded_browser import EmbeddedBrowser
+            from desktop_app.views.browser_view import BrowserView
+
+            browser_view = BrowserView()
+            self.embedded = EmbeddedBrowser(self.endpoint)
+        model = PairTableModel()
+        window = MainWindow(
+            model,
+            self.messages,
+            browser=browser_view,
+            raw_user_data=self._raw_user_data,
+        )
+        self.presenter = DemoPresenter(
+            window,
+            self.messages,
+            browser_view=browser_view,
+            embedded=self.embedded,
+            customer=self._customer(),
+        )
+        self.window = window
+        self._connect_signals()
+
+    def _raw_user_data(self, event_id: str) -> Any:
+        return self.presenter.raw_user_data(event_id) if self.presenter else None
+
+    def _connect_signals(self) -> None:
+        assert self.window is not None and self.presenter is not None
+        window, presenter = self.window, self.presenter
+        window.run_demo_requested.connect(lambda: self.tasks.spawn("demo", presenter.run_demo()))
+        window.quit_requested.connect(self.request_quit)
+        window.closed.connect(self.request_quit)
+        if self.options.exit_after_paint:
+            window.first_painted.connect(self.request_quit)
+
+    def _customer(self) -> Any:
+        from desktop_app.services.demo import DemoCustomer
+
+        default = DemoCustomer()
+        return DemoCustomer(
+            email=self.options.email or default.email, phone=self.options.phone or default.phone
+        )
+
+    async def _demo_then_maybe_exit(self) -> None:
+        assert self.presenter is not None and self.window is not None
+        try:
+            pairs = await self.presenter.run_demo()
+        except Exception as exc:
+            self.exit_code = 1
+            self.messages.error(f"The demo could not run: {exc}", "See the log for details.")
+            if self.options.exit_after_demo:
+                self.request_quit()
+            return
+        conversions = [p for p in pairs if p.is_conversion]
+        ok = bool(conversions) and all(p.verdict == "deduplicated" for p in conversions)
+        self.exit_code = 0 if ok else 1
+        if self.options.screenshot is not None:
+            self.app.processEvents()
+            self.window.grab().save(str(self.options.screenshot), "PNG")
+        if self.options.exit_after_demo:
+            self.request_quit()
+
+    def _on_task_error(self, name: str, exc: BaseException) -> None:
+        self.messages.error(f"Something went wrong ({name}): {exc}", "See the log for details.")
+
+    def request_quit(self, *_: object) -> None:
+        if self._shutdown is not None:
+            self._shutdown.set()
+
+    async def stop(self) -> None:
+        """Stop in reverse order of start; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if hasattr(self, "tasks"):
+            await self.tasks.cancel_all()
+        if self.presenter is not None:
+            await self.presenter.stop()
+        if self.embedded is not None:
+            await self.embedded.close()
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        # Let Qt destroy the web view (and end its renderer process) while the loop runs.
+        await asyncio.sleep(0)
+        self.app.processEvents()
+
+
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """`python -m desktop_app.app`: the desktop app with switches for tests and benchmarks."""
+    parser = argparse.ArgumentParser(prog="python -m desktop_app.app")
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--exit-after-demo", action="store_true")
+    parser.add_argument("--exit-after-paint", action="store_true")
+    parser.add_argument("--screenshot", type=Path)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    from desktop_app.services.logs import configure
+
+    configure()
+    raise SystemExit(run_desktop(_parse_args()))

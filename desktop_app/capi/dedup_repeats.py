@@ -1,0 +1,107 @@
+"""Find one action sent again with a new event ID: a double fire or a re-fire after a reload.
+
+Part of the pairing in `dedup.py`: pairs are grouped by (pixel, event name, page URL); within a
+group, a later copy with the same content but another ID is either a double fire (same page
+load, within seconds: duplicated tag or base code, FB4Woo #3194 / #1077) or a new ID after a
+reload (another page load of the same thank-you page: FB4Woo #4047, pinterest-for-woocommerce
+PR #1176). Meta counts both copies, because their IDs differ.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.capi.dedup_rules import (
+    DOUBLE_FIRE_WINDOW_S,
+    NON_CONVERSION_EVENTS,
+    ONCE_PER_TRANSACTION,
+)
+from desktop_app.capi.dedup_warnings import content_signature
+
+if TYPE_CHECKING:
+    from desktop_app.capi.dedup import Pair
+
+logger = logging.getLogger(__name__)
+
+# Verdicts a repeat may replace; a name mismatch or a reused id says more than a repeat.
+_REPLACEABLE = frozenset({"deduplicated", "pixel_only", "server_only", "missing_event_id"})
+
+
+def find_repeated_sends(pairs: list[Pair]) -> None:
+    """Same action sent again with a new ID: within seconds (double fire) or after a reload."""
+    groups: dict[tuple[Any, ...], Any] = {}
+    for pair in pairs:
+        if pair.verdict not in _REPLACEABLE or pair.event_name in NON_CONVERSION_EVENTS:
+            continue
+        if pair.pixel is not None:
+            key: tuple[Any, ...] = ("p", pair.pixel.pixel_id, pair.event_name, pair.pixel.url)
+        elif pair.server is not None:
+            url = pair.server.payload.get("event_source_url")
+            key = ("s", pair.server.pixel_id, pair.event_name, url)
+        else:
+            continue
+        previous = groups.get(key)
+        if previous is None:
+            groups[key] = pair  # a list only once a second pair shares the key (rare)
+        elif type(previous) is list:
+            previous.append(pair)
+        else:
+            groups[key] = [previous, pair]
+    for group in groups.values():
+        if type(group) is list:
+            _judge_repeats(group)
+
+
+def _judge_repeats(group: list[Pair]) -> None:
+    group.sort(key=lambda p: p.time)
+    seen: dict[tuple[Any, ...], Pair] = {}
+    for pair in group:
+        side = pair.pixel if pair.pixel is not None else pair.server
+        assert side is not None
+        signature = content_signature(side)
+        earlier = seen.get(signature)
+        seen[signature] = pair
+        if earlier is None or earlier.event_id == pair.event_id:
+            continue
+        gap = pair.time - earlier.time
+        same_load = _same_page_load(earlier, pair)
+        once = pair.event_name in ONCE_PER_TRANSACTION
+        quick = gap <= DOUBLE_FIRE_WINDOW_S
+        if (same_load is True and (quick or once)) or (same_load is None and quick):
+            verdict = "double_fire"
+        elif once:  # another page load (known, or inferred from the gap)
+            verdict = "new_id_on_reload"
+        else:
+            continue  # e.g. a second ViewContent after a reload is a real second view
+        pair.verdict = verdict
+        if verdict == "double_fire":
+            pair.explanation = (
+                f"{pair.event_name} was sent again {gap:.1f} s after {describe_pair(earlier)} on "
+                f"the same page, with a different event ID ({pair.event_id!r}): Meta counts it "
+                "twice."
+            )
+        else:
+            pair.explanation = (
+                f"{pair.event_name} was sent again {gap:.0f} s later from a new load of the "
+                f"same page, with a new event ID ({pair.event_id!r} after "
+                f"{earlier.event_id!r}): Meta counts the order twice."
+            )
+
+
+def _same_page_load(a: Pair, b: Pair) -> bool | None:
+    """True/False when both pixel copies say which page load (`it`) sent them; else None."""
+    if a.pixel is None or b.pixel is None or not a.pixel.page_load or not b.pixel.page_load:
+        return None
+    return a.pixel.page_load == b.pixel.page_load
+
+
+def describe_pair(pair: Pair) -> str:
+    value = None
+    if pair.pixel is not None:
+        value = pair.pixel.custom_data.get("value")
+    elif pair.server is not None:
+        custom = pair.server.payload.get("custom_data") or {}
+        value = custom.get("value") if isinstance(custom, dict) else None
+    suffix = f", value {value}" if value not in (None, "") else ""
+    return f"event ID {pair.event_id!r}{suffix}"

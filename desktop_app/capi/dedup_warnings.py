@@ -1,0 +1,139 @@
+"""Per-pair warnings: things that do not change the count but cost match quality or trust.
+
+The texts and fixes are in `dedup_rules.WARNINGS`; this module only decides which apply and
+writes the evidence. Runs once per pair on the pairing hot path (1 M pairs), so the checks are
+plain attribute reads in one function rather than a list of callables.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.capi.dedup_rules import BROWSER_PREFERENCE_S
+
+if TYPE_CHECKING:
+    from desktop_app.capi.dedup import Pair
+    from desktop_app.capi.observations import PixelObservation, ServerObservation
+
+logger = logging.getLogger(__name__)
+
+_FAILED = frozenset({"rejected", "expired", "blocked"})
+
+
+def server_arrival(server: ServerObservation) -> float:
+    """When Meta got (or would get) the server copy: sent time, else the event time."""
+    return server.sent_at if server.sent_at is not None else float(server.event_time)
+
+
+def _custom_data(side: PixelObservation | ServerObservation) -> dict[str, Any]:
+    custom = getattr(side, "custom_data", None)
+    if custom is None:
+        custom = side.payload.get("custom_data")  # type: ignore[union-attr]
+    return custom if isinstance(custom, dict) else {}
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ids(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(sorted(str(v) for v in value))
+    return None if value is None else (str(value),)
+
+
+def content_signature(side: PixelObservation | ServerObservation) -> tuple[Any, ...]:
+    """What makes two conversions different: value, currency, products, order id."""
+    custom = _custom_data(side)
+    if not custom:
+        return ()
+    currency = custom.get("currency")
+    return (
+        _number(custom.get("value")),
+        currency.upper() if isinstance(currency, str) else None,
+        _ids(custom.get("content_ids")),
+        custom.get("order_id"),
+    )
+
+
+def _user_data(server: ServerObservation) -> dict[str, Any]:
+    user_data = server.payload.get("user_data")
+    return user_data if isinstance(user_data, dict) else {}
+
+
+def check_warnings(pair: Pair) -> None:
+    """Fill `pair.warnings` (codes) and `pair.details` (evidence)."""
+    server = pair.server
+    if server is None:
+        return
+    pixel = pair.pixel
+    payload = server.payload
+    user_data = payload.get("user_data")
+    if type(user_data) is not dict:
+        user_data = {}
+    found: dict[str, str] | None = None
+    if server.status in _FAILED:
+        error = (server.response or {}).get("error")
+        message = error.get("message", "") if isinstance(error, dict) else ""
+        found = {
+            "server_failed": f"Server copy {server.status}" + (f": {message}" if message else ".")
+        }
+    code = server.test_event_code or payload.get("test_event_code")
+    if code:
+        found = found or {}
+        found["test_event_code_set"] = f"test_event_code {code!r} was sent with this event."
+    page_url = payload.get("event_source_url") or (pixel.url if pixel is not None else "")
+    if type(page_url) is str and "fbclid=" in page_url and not user_data.get("fbc"):
+        found = found or {}
+        found["fbc_missing_with_fbclid"] = "The page URL carries fbclid; the server sent no fbc."
+    if pixel is not None:
+        server_fbp = user_data.get("fbp")
+        if pixel.fbp and server_fbp and pixel.fbp != server_fbp:
+            found = found or {}
+            found["fbp_mismatch"] = f"Browser fbp {pixel.fbp!r}, server fbp {server_fbp!r}."
+        server_custom = payload.get("custom_data")
+        if pixel.custom_data or server_custom:
+            text = _value_difference(
+                pixel.custom_data, server_custom if type(server_custom) is dict else {}
+            )
+            if text:
+                found = found or {}
+                found["value_mismatch"] = text
+        late = server_arrival(server) - pixel.observed_at
+        if late > BROWSER_PREFERENCE_S:
+            found = found or {}
+            found["server_late"] = f"The server copy came {late / 60:.1f} min after the browser's."
+    if found:
+        pair.warnings.extend(code for code in found if code not in pair.warnings)
+        pair.details.update(found)
+
+
+def _value_difference(browser: dict[str, Any], server: dict[str, Any]) -> str | None:
+    b_raw, s_raw = browser.get("value"), server.get("value")
+    b_cur, s_cur = browser.get("currency"), server.get("currency")
+    if b_cur == s_cur and b_raw is not None and s_raw is not None:
+        try:  # the common case, kept cheap: "30.00" in the browser, 30.0 on the server
+            if abs(float(b_raw) - float(s_raw)) < 0.005:
+                return None
+        except (TypeError, ValueError):
+            pass
+    b_value, s_value = _number(b_raw), _number(s_raw)
+    if b_value != s_value and None not in (b_value, s_value):
+        return f"Browser value {browser.get('value')}, server value {server.get('value')}."
+    if (b_value is None) != (s_value is None):
+        return f"Value only on one side (browser {b_value}, server {s_value})."
+    if isinstance(b_cur, str) and isinstance(s_cur, str) and b_cur.upper() != s_cur.upper():
+        return f"Browser currency {b_cur}, server currency {s_cur}."
+    return None

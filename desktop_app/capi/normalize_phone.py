@@ -1,0 +1,108 @@
+"""Phone numbers as Meta wants them: digits only, no leading zeros, WITH the country code.
+
+Docs example: `(650)555-1212` → `16505551212` (the docs add the `1`), from
+https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters
+Neither of Meta's libraries adds the calling code (both send `6505551212`, which cannot match
+a US account). We parse with libphonenumber's rules (`phonenumbers`), taking the calling code
+from the number itself (`+44…`, `0044…`) or from the event's country / the default country.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import phonenumbers
+
+from desktop_app.capi.normalize import Context, Normalized, fail
+
+logger = logging.getLogger(__name__)
+
+_E164 = phonenumbers.PhoneNumberFormat.E164
+_MIN_DIGITS = 6  # no complete number is shorter, even with its calling code
+_NOT_IN_SERVICE = "possible, but not a number in service per libphonenumber"
+
+
+def _ascii_digits(text: str) -> str:
+    """Any Unicode decimal digit (full-width, Arabic-Indic…) written as ASCII, rest kept.
+
+    CHOICE: full-width digits from East-Asian keyboards are read (Meta's SDK does; the
+    Parameter Builder drops them and sends nothing).
+    """
+    if text.isascii():
+        return text
+    return "".join(str(int(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return str(phonenumbers.format_number(number, _E164)).lstrip("+")
+
+
+def _valid(number: phonenumbers.PhoneNumber | None) -> bool:
+    return number is not None and bool(phonenumbers.is_valid_number(number))
+
+
+def _possible(number: phonenumbers.PhoneNumber | None) -> bool:
+    return number is not None and bool(phonenumbers.is_possible_number(number))
+
+
+def normalize_phone(text: str, ctx: Context) -> Normalized:
+    """Steps in order; the first that fits wins. Already-normalized output is a fixed point.
+
+    A number that is only *possible* (not in service per libphonenumber's metadata) is kept
+    only if normalizing it again gives the same digits; otherwise the digits are ambiguous.
+    """
+    result = _normalize(text, ctx)
+    if result.value is not None and result.note == _NOT_IN_SERVICE:
+        again = _normalize(result.value, ctx)
+        if again.value != result.value:
+            return fail("not a phone number in service, and its digits are ambiguous")
+    return result
+
+
+def _normalize(text: str, ctx: Context) -> Normalized:
+    text = _ascii_digits(text).strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits.lstrip("0")) < _MIN_DIGITS:
+        return fail("too few digits for a phone number")
+    region = ctx.country.upper() if ctx.country else None
+    if text.startswith("+"):  # explicit calling code
+        number = _parse(text, None)
+        if _valid(number) or (region and _possible(number)):
+            assert number is not None
+            return Normalized(_e164(number), note=None if _valid(number) else _NOT_IN_SERVICE)
+        return fail("not a possible phone number")
+    # "0044 20…" without a country: 00 is the international prefix almost everywhere.
+    bare_digits = digits[2:] if (region is None and digits.startswith("00")) else digits
+    # Digits that already start with a calling code ("16505551212"); never after a trunk 0.
+    bare = _parse("+" + bare_digits, None) if not bare_digits.startswith("0") else None
+    if region is None:
+        # Only a number in service proves the digits carry a calling code: "6505551212" is a
+        # *possible* Singapore number, and sending that is the silent failure we exist to stop.
+        if _valid(bare):
+            assert bare is not None
+            return Normalized(_e164(bare), note="no country given: read as already international")
+        return fail("no country calling code, and no country to take it from")
+    calling_code = str(phonenumbers.country_code_for_region(region))
+    is_plain_digits = text.isdigit()
+    if is_plain_digits and digits.startswith(calling_code) and _valid(bare):
+        return Normalized(digits)  # already normalized for this country
+    local = _parse(text, region)  # national form, or with the IDD prefix ("0033…", "011…")
+    if _valid(local):
+        assert local is not None
+        return Normalized(_e164(local))
+    if _valid(bare):  # another country's number, written with its calling code
+        assert bare is not None
+        return Normalized(_e164(bare))
+    if is_plain_digits and digits.startswith(calling_code) and _possible(bare):
+        return Normalized(digits, note=_NOT_IN_SERVICE)
+    if _possible(local):
+        assert local is not None
+        return Normalized(_e164(local), note=_NOT_IN_SERVICE)
+    return fail(f"not a possible phone number in {region}")

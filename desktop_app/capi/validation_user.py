@@ -1,0 +1,122 @@
+"""`user_data` checks: hashed keys really hashed, pass-through keys untouched, enough to match.
+
+Which keys are hashed and which never are:
+https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters
+Combinations Meta cannot match (best practices,
+https://developers.facebook.com/docs/marketing-api/conversions-api/best-practices): an event
+whose customer information is one of them, or a subset of one, is rejected with 2804050.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from desktop_app.capi.cookies import (
+    CookieProblem,
+    creation_time_in_seconds,
+    fbclid_case_problem,
+    parse_fb_cookie,
+)
+from desktop_app.capi.findings import Finding, finding
+from desktop_app.capi.hashing import as_prehashed, is_meta_ready_hash, is_sha256
+
+logger = logging.getLogger(__name__)
+
+# Keys Meta requires hashed. external_id is hashed "recommended", raw allowed: not checked here.
+MUST_BE_HASHED = ("em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country")
+NEVER_HASHED = (
+    "client_ip_address",
+    "client_user_agent",
+    "subscription_id",
+    "fb_login_id",
+    "lead_id",
+)
+
+INSUFFICIENT_COMBINATIONS: tuple[frozenset[str], ...] = (
+    frozenset({"ct", "country", "st", "zp", "ge", "client_user_agent"}),
+    frozenset({"db", "client_user_agent"}),
+    frozenset({"fn", "ge"}),
+    frozenset({"ln", "ge"}),
+)
+
+
+def present_keys(user_data: Mapping[str, Any]) -> frozenset[str]:
+    """Keys that carry at least one non-empty value."""
+    return frozenset(key for key, value in user_data.items() if _values(value))
+
+
+def _values(value: Any) -> list[Any]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if item not in (None, "")]
+
+
+def check_user_data(
+    user_data: Any, *, is_website: bool, landing_url: str | None = None
+) -> list[Finding]:
+    if not isinstance(user_data, Mapping) or not present_keys(user_data):
+        return [finding("missing_user_data", "user_data")]
+    findings: list[Finding] = []
+    for key in MUST_BE_HASHED:
+        for item in _values(user_data.get(key)):
+            findings.extend(_check_hashed(f"user_data.{key}", item))
+    for key in NEVER_HASHED:
+        for item in _values(user_data.get(key)):
+            if isinstance(item, str) and is_sha256(item):
+                findings.append(finding("hashed_pass_through", f"user_data.{key}"))
+    ip = user_data.get("client_ip_address")
+    if ip and not (isinstance(ip, str) and is_sha256(ip)) and not _is_ip(ip):
+        findings.append(finding("invalid_ip_address", "user_data.client_ip_address"))
+    for kind in ("fbc", "fbp"):
+        value = user_data.get(kind)
+        if value not in (None, ""):
+            findings.extend(_check_cookie(value, kind, landing_url))
+    if is_website and not user_data.get("client_user_agent"):
+        findings.append(finding("missing_client_user_agent", "user_data.client_user_agent"))
+    keys = present_keys(user_data)
+    if any(keys <= combination for combination in INSUFFICIENT_COMBINATIONS):
+        findings.append(
+            finding("insufficient_customer_information", "user_data", keys=", ".join(sorted(keys)))
+        )
+    return findings
+
+
+def _check_hashed(field: str, item: Any) -> list[Finding]:
+    if isinstance(item, str) and is_meta_ready_hash(item):
+        return []
+    if isinstance(item, str) and as_prehashed(item) is not None:
+        return [finding("uppercase_hash", field)]
+    return [finding("unhashed_value", field)]
+
+
+def _is_ip(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    candidates = [value]
+    head, dot, tail = value.rpartition(".")
+    if dot and len(tail) in (2, 8):  # Parameter Builder appends `.{appendix}` to IPs too
+        candidates.append(head)
+    for candidate in candidates:
+        try:
+            ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _check_cookie(value: Any, kind: str, landing_url: str | None) -> list[Finding]:
+    field = f"user_data.{kind}"
+    parsed = parse_fb_cookie(value, "fbc" if kind == "fbc" else "fbp")
+    if isinstance(parsed, CookieProblem):
+        return [finding(parsed.code, field, value=value, reason=parsed.reason)]
+    findings: list[Finding] = []
+    if creation_time_in_seconds(parsed):
+        findings.append(finding("fbc_creation_in_seconds", field, value=parsed.creation_ms))
+    if kind == "fbc":
+        problem = fbclid_case_problem(parsed, landing_url)
+        if problem:
+            findings.append(finding("fbclid_case_changed", field, reason=problem))
+    return findings

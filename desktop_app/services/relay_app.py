@@ -1,0 +1,211 @@
+"""The relay's HTTP face: routes, hardening middleware, JSON errors (docs/relay-api.md).
+
+`POST /v1/events` is public (the shop's pages call it), so it is the hardened one: explicit
+CORS allow-list, trusted Host header, body cap (413), per-IP rate limit (429), JSON or
+`text/plain` only (415, `sendBeacon` sends text/plain). Every error is a JSON object
+`{"error": {"code", "message", "field"}}`; the relay's state lives behind `RelayCore`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from desktop_app.capi.graph_api import MAX_EVENTS_PER_REQUEST
+from desktop_app.capi.server_event import EventShapeError
+from desktop_app.services.logs import redact
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_TYPES = ("application/json", "text/plain")
+
+
+class StorageUnavailable(RuntimeError):
+    """The outbox could not commit: the events are NOT accepted (503, the page may retry)."""
+
+
+class RelayCore(Protocol):
+    async def ingest(
+        self, mirrors: Sequence[Any], *, client_ip: str | None, user_agent: str | None
+    ) -> dict[str, Any]: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+    def deliveries(self, since: float | None = None, limit: int = 200) -> list[dict[str, Any]]: ...
+
+
+@dataclass(slots=True)
+class HttpSettings:
+    allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
+    allowed_origins: list[str] = field(default_factory=list)
+    max_body_bytes: int = 256 * 1024
+    rate_limit_per_s: float = 20.0  # sustained, per client IP
+    rate_limit_burst: int = 200
+    rate_limit_loopback: bool = False  # loopback clients are exempt unless this is True
+    deliveries_public: bool = False  # GET /v1/deliveries from loopback only unless True
+
+
+class RateLimiter:
+    """A token bucket per client IP; buckets idle for a minute are forgotten."""
+
+    def __init__(self, per_s: float, burst: int) -> None:
+        self.per_s, self.burst = per_s, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._last_prune = time.monotonic()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self._last_prune > 60:
+            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
+            self._last_prune = now
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.per_s)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1, now)
+        return True
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": redact(message), "field": field}}
+    headers = {"Retry-After": "1"} if status in (429, 503) else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_capped(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _events_of(data: Any) -> list[Any]:
+    if isinstance(data, dict) and "events" in data:
+        events = data["events"]
+        if not isinstance(events, list):
+            raise EventShapeError("events", "must be a list of event objects")
+        if not 1 <= len(events) <= MAX_EVENTS_PER_REQUEST:
+            raise EventShapeError("events", f"must hold 1–{MAX_EVENTS_PER_REQUEST} events")
+        return events
+    if isinstance(data, dict):
+        return [data]
+    raise EventShapeError("body", 'must be an event object or {"events": [...]}')
+
+
+def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
+    limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+
+    async def post_events(request: Request) -> Response:
+        client_ip = request.client.host if request.client else None
+        exempt = is_loopback(client_ip) and not settings.rate_limit_loopback
+        if not exempt and not limiter.allow(client_ip or "?"):
+            return error(429, "rate_limited", "too many requests from this address; slow down")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type and content_type not in ACCEPTED_TYPES:
+            return error(
+                415, "unsupported_media_type", "send application/json or text/plain", "body"
+            )
+        try:
+            body = await _read_capped(request, settings.max_body_bytes)
+        except BodyTooLarge:
+            return error(
+                413, "body_too_large", f"body larger than {settings.max_body_bytes} bytes", "body"
+            )
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            return error(400, "invalid_json", f"body is not valid JSON: {type(exc).__name__}")
+        try:
+            events = _events_of(data)
+            result = await core.ingest(
+                events, client_ip=client_ip, user_agent=request.headers.get("user-agent")
+            )
+        except EventShapeError as exc:
+            return error(422, "invalid_event", exc.message, exc.field)
+        except StorageUnavailable as exc:
+            return error(503, "storage_unavailable", str(exc))
+        return JSONResponse(result, status_code=202)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse(core.health())
+
+    async def get_deliveries(request: Request) -> Response:
+        client_ip = request.client.host if request.client else None
+        if not settings.deliveries_public and not is_loopback(client_ip):
+            return error(403, "forbidden", "deliveries are served to loopback clients only")
+        try:
+            since_text = request.query_params.get("since")
+            since = float(since_text) if since_text else None
+            limit = int(request.query_params.get("limit") or 200)
+        except ValueError:
+            return error(422, "invalid_query", "since must be a number, limit an integer")
+        if not 1 <= limit <= 1000:
+            return error(422, "invalid_query", "limit must be 1–1000", "limit")
+        return JSONResponse({"deliveries": core.deliveries(since=since, limit=limit)})
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error(exc.status_code, "http_error", str(exc.detail))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        logger.error("relay request failed: %s", redact(repr(exc)))
+        return error(500, "internal_error", "the relay failed to handle this request")
+
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,  # explicit list, never "*"
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type"],
+            # A public page calling a relay on 127.0.0.1 asks Chrome's Private Network Access
+            # preflight; the allow-listed origin gets the answer it needs
+            # (https://developer.chrome.com/blog/private-network-access-preflight).
+            allow_private_network=True,
+            max_age=600,
+        ),
+    ]
+    return Starlette(
+        routes=[
+            Route("/v1/events", post_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/v1/deliveries", get_deliveries, methods=["GET"]),
+        ],
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )

@@ -1,0 +1,1 @@
+"""Qt widgets and item models. The only package (with `desktop_app/app.py`) that imports Qt."""

@@ -1,0 +1,204 @@
+"""The main window: embedded browser on the left, the side-by-side log and pair detail right.
+
+Passive: it exposes actions and `on_*` slots; `desktop_app/app.py` wires services to it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from desktop_app import __version__
+from desktop_app.capi.dedup import Pair
+from desktop_app.views.messages import Message, MessageBridge
+from desktop_app.views.pair_detail import PairDetail, RawUserData
+from desktop_app.views.pair_model import ICONS_DIR, PairTableModel
+from desktop_app.views.qt import (
+    QAction,
+    QApplication,
+    QCloseEvent,
+    QIcon,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPaintEvent,
+    QProgressBar,
+    QSplitter,
+    Qt,
+    QToolBar,
+    QWidget,
+    Signal,
+)
+from desktop_app.views.side_by_side import SideBySideView
+from desktop_app.views.styles import apply_style
+
+logger = logging.getLogger(__name__)
+
+TITLE = "PixelBridge"
+
+
+class MainWindow(QMainWindow):
+    run_demo_requested = Signal()
+    quit_requested = Signal()
+    closed = Signal()  # the user closed the window: the app shuts down
+    first_painted = Signal()  # startup benchmark and smoke runs
+
+    def __init__(
+        self,
+        model: PairTableModel,
+        messages: MessageBridge,
+        *,
+        browser: QWidget | None = None,
+        raw_user_data: RawUserData | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        apply_style(self)
+        self.model = model
+        self.messages = messages
+        self.browser = browser
+        self.setWindowTitle(TITLE)
+        self.setWindowIcon(QIcon(str(ICONS_DIR / "pixelbridge.svg")))
+        self.resize(1440, 860)
+
+        self.log = SideBySideView(model)
+        self.detail = PairDetail(raw_user_data)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.log)
+        right.addWidget(self.detail)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
+        if browser is not None:
+            self.splitter = QSplitter(Qt.Orientation.Horizontal)
+            self.splitter.addWidget(browser)
+            self.splitter.addWidget(right)
+            self.splitter.setStretchFactor(0, 2)
+            self.splitter.setStretchFactor(1, 3)
+            self.splitter.setSizes([580, 860])
+            self.setCentralWidget(self.splitter)
+        else:
+            self.setCentralWidget(right)
+
+        self._build_actions()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setRange(0, 100)
+        self.progress.setVisible(False)
+        self.status_text = QLabel()
+        status = self.statusBar()
+        status.addWidget(self.status_text, 1)
+        status.addPermanentWidget(self.progress)
+
+        self.log.pair_selected.connect(self.detail.show_pair)
+        messages.posted.connect(self.on_message)
+        self._open_boxes: list[QMessageBox] = []
+        self._painted = False
+
+    def _build_actions(self) -> None:
+        self.run_demo_action = QAction("Run demo", self)
+        self.run_demo_action.setToolTip(
+            "Open the built-in demo shop, buy something, and watch both copies of each event"
+        )
+        self.run_demo_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.run_demo_action.triggered.connect(self.run_demo_requested.emit)
+        self.clear_action = QAction("Clear log", self)
+        self.clear_action.triggered.connect(self.model.clear)
+        self.copy_action = QAction("Copy event", self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.triggered.connect(self.copy_selected)
+        self.quit_action = QAction("Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.quit_requested.emit)
+        self.about_action = QAction("About PixelBridge", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.run_demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.copy_action)
+        edit_menu.addAction(self.clear_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.run_demo_action)
+        toolbar.addAction(self.clear_action)
+        self.addToolBar(toolbar)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
+
+    async def render(self) -> None:  # type: ignore[override]  # house rule 6 (shadows QWidget.render)
+        await self.log.render()
+        await self.detail.render()
+
+    # --- slots --------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """'sandbox' | 'test' | 'live': the title says which Meta the events go to."""
+        suffix = {"sandbox": " — Sandbox (no real Meta account)", "test": " — TEST MODE"}
+        self.setWindowTitle(TITLE + suffix.get(mode, ""))
+
+    def on_progress(self, text: str, fraction: float | None = None) -> None:
+        self.status_text.setText(text)
+        if fraction is None:
+            self.progress.setVisible(False)
+            return
+        self.progress.setVisible(True)
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
+
+    def set_busy(self, busy: bool) -> None:
+        self.run_demo_action.setEnabled(not busy)
+        if busy:
+            self.progress.setRange(0, 100)
+            self.progress.setVisible(True)
+        else:
+            self.progress.setVisible(False)
+
+    def on_message(self, message: Message) -> None:
+        self.status_text.setText(message.plain())
+        if message.level != "error":
+            return
+        # Non-modal: `exec()` would start a nested event loop and break the asyncio tasks.
+        box = QMessageBox(QMessageBox.Icon.Warning, TITLE, message.text, parent=self)
+        if message.next_step:
+            box.setInformativeText(message.next_step)
+        box.finished.connect(lambda _result, b=box: self._open_boxes.remove(b))
+        self._open_boxes.append(box)
+        box.open()
+
+    def copy_selected(self) -> None:
+        pair: Pair | None = self.log.selected_pair()
+        if pair is None:
+            return
+        QApplication.clipboard().setText(json.dumps(pair.to_json(), indent=2, default=str))
+        self.status_text.setText("Copied the selected event (hashed data only).")
+
+    def show_about(self) -> None:
+        import PySide6
+
+        box = QMessageBox(self)
+        box.setWindowTitle("About PixelBridge")
+        box.setText(f"PixelBridge {__version__}")
+        box.setInformativeText(
+            "Install Meta's Conversions API and check that every conversion is counted once.\n"
+            f"Qt {PySide6.QtCore.qVersion()} · PySide6 {PySide6.__version__}"
+        )
+        self._open_boxes.append(box)
+        box.finished.connect(lambda _result, b=box: self._open_boxes.remove(b))
+        box.open()

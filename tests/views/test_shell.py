@@ -1,0 +1,62 @@
+"""The composition root in-process: demo → live log → hashing inspector → close → all stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+
+from desktop_app.app import DesktopOptions, DesktopShell
+from desktop_app.views.qt import QApplication
+
+
+def _port_open(url: str) -> bool:
+    parts = urlsplit(url)
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) == 0
+
+
+async def _until(condition: object, timeout_s: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():  # type: ignore[operator]
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio
+@pytest.mark.browser
+@pytest.mark.slow
+async def test_demo_shows_pairs_and_close_stops_everything() -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    options = DesktopOptions(demo=True, browser=False, email="grace@example.org")
+    shell = DesktopShell(app, options, endpoint=None)
+    main = asyncio.ensure_future(shell.main())
+    try:
+        await _until(lambda: shell.presenter is not None and shell.presenter.pairs, 90)
+        window, presenter = shell.window, shell.presenter
+        assert window is not None and presenter is not None and presenter.demo is not None
+        shop_url = presenter.demo.shop_url
+        assert _port_open(shop_url)
+        await _until(lambda: window.model.conversions == 4, 10)
+        assert window.log.summary.text() == "4 conversions: 4 counted once"
+        # The selected Purchase shows what the customer typed, from the relay's memory.
+        assert "Purchase" in window.detail.headline.text()
+        typed = [
+            window.detail.hashing.topLevelItem(i).text(1)
+            for i in range(window.detail.hashing.topLevelItemCount())
+        ]
+        assert "grace@example.org" in typed
+        window.close()  # the user closes the window: main() returns after stopping everything
+        code = await asyncio.wait_for(main, 30)
+        assert code == 0
+        assert not _port_open(shop_url)
+        assert shell.window is None and presenter.demo is None
+    finally:
+        if not main.done():
+            shell.request_quit()
+            await asyncio.wait_for(main, 30)
