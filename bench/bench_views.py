@@ -19,9 +19,9 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench.common import alternate, figure  # noqa: E402
-from desktop_app.capi.dedup import Pair  # noqa: E402
-from desktop_app.capi.observations import PixelObservation, ServerObservation  # noqa: E402
+from bench.common import alternate, figure
+from desktop_app.capi.dedup import Pair
+from desktop_app.capi.observations import PixelObservation, ServerObservation
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import json
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ class DesktopOptions:
     demo: bool = False  # run the demo as soon as the window is up
     browser: bool = True  # the embedded QtWebEngine browser
     screenshot: Path | None = None  # after the demo: save a PNG of the window
+    report: Path | None = None  # after the demo: write the pair/verdict JSON
     exit_after_demo: bool = False  # smoke runs and tests: quit once the demo is done
     exit_after_paint: bool = False  # startup benchmark: quit after the first paint
     email: str | None = None
@@ -40,10 +44,12 @@ class DesktopOptions:
     def from_args(cls, args: argparse.Namespace) -> DesktopOptions:
         demo = bool(getattr(args, "demo", False)) or getattr(args, "command", None) == "demo"
         screenshot = getattr(args, "screenshot", None)
+        report = getattr(args, "report", None)
         return cls(
             demo=demo,
             browser=not getattr(args, "no_browser", False),
             screenshot=Path(screenshot) if screenshot else None,
+            report=Path(report) if report else None,
             exit_after_demo=bool(getattr(args, "exit_after_demo", False)),
             exit_after_paint=bool(getattr(args, "exit_after_paint", False)),
             email=getattr(args, "email", None),
@@ -52,11 +58,11 @@ class DesktopOptions:
 
 
 def _webengine_available() -> bool:
+    # find_spec, not import: loading QtWebEngine costs ~0.2 s and can wait for the first paint.
     try:
-        import PySide6.QtWebEngineWidgets  # noqa: F401
-    except ImportError:
+        return importlib.util.find_spec("PySide6.QtWebEngineWidgets") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def no_display() -> bool:
@@ -122,27 +128,56 @@ class DesktopShell:
         self.presenter: DemoPresenter | None = None
         self.embedded: EmbeddedBrowser | None = None
         self._shutdown: asyncio.Event | None = None
+        self.browser_ready = asyncio.Event()  # the embedded browser exists (or never will)
         self._stopped = False
 
     async def main(self) -> int:
+        loop = asyncio.get_running_loop()
         shutdown = self._shutdown = asyncio.Event()
         self.app.aboutToQuit.connect(shutdown.set)
         # Closing the window asks `main()` to shut down; Qt must not stop the loop underneath it.
         quit_on_close = self.app.quitOnLastWindowClosed()
         self.app.setQuitOnLastWindowClosed(False)
+        watched = self._watch_signals()
         try:
             self.build()
             assert self.window is not None
             await self.window.render()
+            from desktop_app.views.window_state import restore_window_state
+
+            restore_window_state(self.window, self._layout_path())
             self.window.show()
             if self.options.demo:
                 self.tasks.spawn("demo", self._demo_then_maybe_exit())
             await shutdown.wait()
         finally:
             self.app.aboutToQuit.disconnect(shutdown.set)
+            for signum in watched:
+                loop.remove_signal_handler(signum)
             await self.stop()
             self.app.setQuitOnLastWindowClosed(quit_on_close)
         return self.exit_code
+
+    @staticmethod
+    def _layout_path() -> Path:
+        from desktop_app.services.paths import AppPaths
+
+        return AppPaths.default().config / "window.json"
+
+    def _watch_signals(self) -> list[int]:
+        """SIGTERM (logout, `kill`) and SIGHUP shut down like Quit: no orphan helpers."""
+        loop = asyncio.get_running_loop()
+        watched = []
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue
+            try:
+                loop.add_signal_handler(signum, self.request_quit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # Windows, or not the main thread (tests)
+            watched.append(signum)
+        return watched
 
     def build(self) -> None:
         """Compose services and views (no I/O yet)."""
@@ -154,26 +189,25 @@ class DesktopShell:
 
         self.messages = MessageBridge()
         self.tasks = TaskOwner(self._on_task_error)
-        browser_view = None
         if self.endpoint is not None:
             from desktop_app.services.embedded_browser import EmbeddedBrowser
-            from desktop_app.views.browser_view import BrowserView
 
-            browser_view = BrowserView()
             self.embedded = EmbeddedBrowser(self.endpoint)
+        else:
+            self.browser_ready.set()  # no embedded browser: the demo uses a hidden one
         model = PairTableModel()
         window = MainWindow(
             model,
             self.messages,
-            browser=browser_view,
+            browser_later=self.endpoint is not None,
             raw_user_data=self._raw_user_data,
         )
         self.presenter = DemoPresenter(
             window,
             self.messages,
-            browser_view=browser_view,
             embedded=self.embedded,
-            customer=self._customer(),
+            browser_ready=self.browser_ready,
+            customer_factory=self._customer,
         )
         self.window = window
         self._connect_signals()
@@ -188,7 +222,28 @@ class DesktopShell:
         window.quit_requested.connect(self.request_quit)
         window.closed.connect(self.request_quit)
         if self.options.exit_after_paint:
-            window.first_painted.connect(self.request_quit)
+            window.first_painted.connect(self._painted_then_quit)
+        elif self.embedded is not None:
+            window.first_painted.connect(self._create_browser_soon)
+
+    def _create_browser_soon(self) -> None:
+        # Out of the paint handler: the first frame is on screen before QtWebEngine loads.
+        asyncio.get_running_loop().call_soon(self._create_browser)
+
+    def _create_browser(self) -> None:
+        from desktop_app.views.browser_view import BrowserView
+
+        if self.window is None or self.presenter is None:
+            return
+        view = BrowserView()
+        self.window.set_browser(view)
+        self.presenter.browser_view = view
+        self.browser_ready.set()
+
+    def _painted_then_quit(self) -> None:
+        # The startup benchmark times the process until this line appears on stdout.
+        print("first-paint", flush=True)
+        self.request_quit()
 
     def _customer(self) -> Any:
         from desktop_app.services.demo import DemoCustomer
@@ -211,9 +266,17 @@ class DesktopShell:
         conversions = [p for p in pairs if p.is_conversion]
         ok = bool(conversions) and all(p.verdict == "deduplicated" for p in conversions)
         self.exit_code = 0 if ok else 1
+        if self.options.report is not None:
+            from desktop_app.capi.dedup import report
+
+            data = report(pairs, source="demo")
+            self.options.report.write_text(
+                json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
+            )
         if self.options.screenshot is not None:
             self.app.processEvents()
-            self.window.grab().save(str(self.options.screenshot), "PNG")
+            if not self.window.grab().save(str(self.options.screenshot), "PNG"):
+                self.messages.error(f"Could not save the screenshot to {self.options.screenshot}.")
         if self.options.exit_after_demo:
             self.request_quit()
 
@@ -236,6 +299,9 @@ class DesktopShell:
         if self.embedded is not None:
             await self.embedded.close()
         if self.window is not None:
+            from desktop_app.views.window_state import save_window_state
+
+            save_window_state(self.window, self._layout_path())
             self.window.hide()
             self.window.deleteLater()
             self.window = None
@@ -252,6 +318,7 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--exit-after-demo", action="store_true")
     parser.add_argument("--exit-after-paint", action="store_true")
     parser.add_argument("--screenshot", type=Path)
+    parser.add_argument("--report", type=Path)
     return parser.parse_args(argv)
 
 

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 CookieKind = Literal["fbc", "fbp"]
 
 _APPENDIX = re.compile(r"[A-Za-z0-9_-]{2}|[A-Za-z0-9_-]{8}")
-_MS_DIGITS = 13  # creation time in ms has 13 digits from 2001 to 2286
 _SECONDS_DIGITS = 10
 _MAX_SUBDOMAIN_INDEX = 10  # more labels than that is no real cookie domain
 # A real fbclid mixes cases (it is base64-like, e.g. "IwAR2F4-…"); one this long written in a

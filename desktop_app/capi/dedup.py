@@ -50,7 +50,8 @@ class Pair:
     warnings: list[str] = field(default_factory=list)  # keys of dedup_rules.WARNINGS
     explanation: str = ""  # the evidence, in plain words
     repeats: int = 0  # further identical copies with the same key (Meta drops them)
-    details: dict[str, str] = field(default_factory=dict)  # warning code → evidence
+    # warning code → evidence; None until a warning applies (saves a dict per pair at 1 M pairs)
+    details: dict[str, str] | None = None
 
     @property
     def is_conversion(self) -> bool:
@@ -71,6 +72,9 @@ class Pair:
         if self.pixel is not None:
             return self.pixel.observed_at
         return server_arrival(self.server) if self.server is not None else 0.0
+
+    def detail(self, code: str) -> str:
+        return self.details.get(code, "") if self.details else ""
 
     def describe(self) -> str:
         """The evidence in plain words (built on demand for the common verdicts: at 1 M pairs
@@ -93,7 +97,7 @@ class Pair:
             "fix": self.fix,
             "repeats": self.repeats,
             "warning_details": [
-                {"code": code, "evidence": self.details.get(code, ""), "fix": WARNINGS[code].fix}
+                {"code": code, "evidence": self.detail(code), "fix": WARNINGS[code].fix}
                 for code in self.warnings
                 if code in WARNINGS
             ],
@@ -160,6 +164,7 @@ def _pair_all(
     append = pairs.append
     pop = server_groups.pop
     used_anonymous: set[_Key] = set()  # server groups without pixel id that some pixel used
+    one_sided: list[Pair] = []  # candidates for a name mismatch (same id, other name)
     for key, found in pixel_groups.items():
         match = pop(key, None)
         if match is None and anonymous:
@@ -168,9 +173,11 @@ def _pair_all(
             if match is not None:
                 used_anonymous.add(anon)  # may also serve another pixel id on the same page
         if type(found) is list or type(match) is list:
-            _pair_group(key, _as_list(found), _as_list(match), pairs, window_s)
+            one_sided += _pair_group(key, _as_list(found), _as_list(match), pairs, window_s)
         elif match is None:
-            append(Pair(key[1], key[2], "pixel_only", found))
+            pair = Pair(key[1], key[2], "pixel_only", found)
+            append(pair)
+            one_sided.append(pair)
         elif (
             match.status in FAILED_STATUSES
             or abs(server_arrival(match) - found.observed_at) > window_s
@@ -182,11 +189,13 @@ def _pair_all(
         if key in used_anonymous:
             continue
         if type(match) is list:
-            _pair_group(key, [], match, pairs, window_s)
+            one_sided += _pair_group(key, [], match, pairs, window_s)
         else:
-            append(Pair(key[1], key[2], "server_only", None, match))
+            pair = Pair(key[1], key[2], "server_only", None, match)
+            append(pair)
+            one_sided.append(pair)
 
-    _match_names(pairs)
+    _match_names(pairs, one_sided)
     _pair_without_ids(no_id_pixels, no_id_servers, pairs)
     find_repeated_sends(pairs)
     for pair in pairs:
@@ -207,12 +216,15 @@ def _pair_group(
     group_servers: list[ServerObservation],
     pairs: list[Pair],
     window_s: float,
-) -> None:
+) -> list[Pair]:
+    """Append the group's pairs; return those with one side only."""
+    created: list[Pair] = []
     if len(group_pixels) <= 1 and len(group_servers) <= 1:
         pixel = group_pixels[0] if group_pixels else None
         server = group_servers[0] if group_servers else None
-        pairs.append(_judge(key, pixel, server, window_s))
-        return
+        created.append(_judge(key, pixel, server, window_s))
+        pairs.extend(created)
+        return [p for p in created if p.pixel is None or p.server is None]
     # Several copies share one key: identical content is a repeat Meta drops (fine); different
     # content means the id was reused for different conversions.
     by_content: dict[tuple[Any, ...], tuple[list[PixelObservation], list[ServerObservation]]] = {}
@@ -234,7 +246,9 @@ def _pair_group(
                 f"Event ID {key[2]!r} was already used for a different {key[1]} "
                 f"({describe_pair(first)}); this one ({describe_pair(pair)}) is dropped by Meta."
             )
-        pairs.append(pair)
+        created.append(pair)
+    pairs.extend(created)
+    return [p for p in created if p.verdict in ("pixel_only", "server_only")]
 
 
 def _judge(
@@ -267,16 +281,16 @@ def _judge(
     return Pair(name, event_id, "pixel_only" if pixel is not None else "server_only", pixel, server)
 
 
-def _match_names(pairs: list[Pair]) -> None:
+def _match_names(pairs: list[Pair], one_sided: list[Pair]) -> None:
     """A one-sided browser copy and a one-sided server copy sharing an ID: names differ."""
     browser_only: dict[str, Pair] = {}
-    for pair in pairs:
+    for pair in one_sided:
         if pair.verdict == "pixel_only" and pair.server is None and pair.event_id:
             browser_only.setdefault(pair.event_id, pair)
     if not browser_only:
         return
     merged: set[int] = set()
-    for index, pair in enumerate(pairs):
+    for pair in one_sided:
         if pair.verdict != "server_only" or pair.server is None or not pair.event_id:
             continue
         partner = browser_only.pop(pair.event_id, None)
@@ -291,9 +305,9 @@ def _match_names(pairs: list[Pair]) -> None:
             f"Event ID {pair.event_id!r}: the browser sent {partner.event_name!r}, the server "
             f"sent {pair.event_name!r}. Names must match exactly, so Meta counts both."
         )
-        merged.add(index)
+        merged.add(id(pair))
     if merged:
-        pairs[:] = [p for i, p in enumerate(pairs) if i not in merged]
+        pairs[:] = [p for p in pairs if id(p) not in merged]
 
 
 def _pair_without_ids(
@@ -347,6 +361,7 @@ def summarize(pairs: Iterable[Pair]) -> dict[str, Any]:
             conversions += 1
             deduplicated += pair.verdict == "deduplicated"
             counted[pair.counted] = counted.get(pair.counted, 0) + 1
+    pending = warnings.get("server_pending", 0)
     return {
         "conversions": conversions,
         "counted_once": deduplicated,
@@ -354,7 +369,8 @@ def summarize(pairs: Iterable[Pair]) -> dict[str, Any]:
         "verdicts": counts,
         "counted": counted,
         "warnings": warnings,
-        "all_counted_once": conversions > 0 and conversions == deduplicated,
+        "pending": pending,  # server copies Meta does not have yet (queued, retrying)
+        "all_counted_once": conversions > 0 and conversions == deduplicated and not pending,
     }
 
 

@@ -162,6 +162,13 @@ WARNINGS: dict[str, Rule] = {
             source="Java SDK #367; stape-io/facebook-tag #21",
         ),
         Rule(
+            "server_pending",
+            "once",
+            "The server copy is still queued or retrying: Meta has not received it yet.",
+            "Wait for the relay to deliver it; if it stays queued, check the relay's token and "
+            "network.",
+        ),
+        Rule(
             "server_failed",
             "once",
             "The server copy was not accepted by Meta (rejected, expired or blocked).",

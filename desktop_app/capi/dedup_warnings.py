@@ -20,11 +20,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _FAILED = frozenset({"rejected", "expired", "blocked"})
+_PENDING = frozenset({"queued", "retrying", "sending"})
 
 
 def server_arrival(server: ServerObservation) -> float:
     """When Meta got (or would get) the server copy: sent time, else the event time."""
     return server.sent_at if server.sent_at is not None else float(server.event_time)
+
+
+def meta_answer(response: dict[str, Any] | None) -> dict[str, Any]:
+    """Meta's JSON answer: the relay stores it under "body" (with the HTTP status beside it),
+    a site's own log may keep it bare."""
+    if not response:
+        return {}
+    body = response.get("body")
+    return body if isinstance(body, dict) else response
 
 
 def _custom_data(side: PixelObservation | ServerObservation) -> dict[str, Any]:
@@ -74,34 +84,75 @@ def _user_data(server: ServerObservation) -> dict[str, Any]:
 
 
 def check_warnings(pair: Pair) -> None:
-    """Fill `pair.warnings` (codes) and `pair.details` (evidence)."""
+    """Fill `pair.warnings` (codes) and `pair.details` (evidence).
+
+    A cheap screen runs first (the hot path: nearly every pair is clean); the evidence texts
+    are only written for pairs the screen flags."""
     server = pair.server
     if server is None:
         return
+    payload = server.payload
     pixel = pair.pixel
+    suspect = (
+        server.status != "delivered"
+        or server.test_event_code is not None
+        or "test_event_code" in payload
+    )
+    if not suspect:
+        page_url = payload.get("event_source_url") or (pixel.url if pixel is not None else "")
+        suspect = type(page_url) is str and "fbclid=" in page_url
+    if not suspect and pixel is not None:
+        user_data = payload.get("user_data")
+        server_fbp = user_data.get("fbp") if type(user_data) is dict else None
+        sent = server.sent_at if server.sent_at is not None else server.event_time
+        suspect = (
+            bool(pixel.fbp and server_fbp and pixel.fbp != server_fbp)
+            or sent - pixel.observed_at > BROWSER_PREFERENCE_S
+            or not _same_value(pixel.custom_data, payload.get("custom_data"))
+        )
+    if suspect:
+        _explain(pair, server, pixel)
+
+
+def _same_value(browser: dict[str, Any], server: Any) -> bool:
+    if not browser and not server:
+        return True
+    if type(server) is not dict:
+        server = {}
+    b_raw, s_raw = browser.get("value"), server.get("value")
+    if browser.get("currency") != server.get("currency"):
+        return _value_difference(browser, server) is None  # e.g. "eur" vs "EUR"
+    if b_raw is None or s_raw is None:
+        return b_raw is None and s_raw is None
+    try:  # "30.00" in the browser, 30.0 on the server
+        return abs(float(b_raw) - float(s_raw)) < 0.005
+    except (TypeError, ValueError):
+        return _value_difference(browser, server) is None
+
+
+def _explain(pair: Pair, server: ServerObservation, pixel: PixelObservation | None) -> None:
     payload = server.payload
     user_data = payload.get("user_data")
     if type(user_data) is not dict:
         user_data = {}
-    found: dict[str, str] | None = None
+    found: dict[str, str] = {}
     if server.status in _FAILED:
-        error = (server.response or {}).get("error")
+        error = meta_answer(server.response).get("error")
         message = error.get("message", "") if isinstance(error, dict) else ""
-        found = {
-            "server_failed": f"Server copy {server.status}" + (f": {message}" if message else ".")
-        }
+        found["server_failed"] = f"Server copy {server.status}" + (
+            f": {message}" if message else "."
+        )
+    elif server.status in _PENDING:
+        found["server_pending"] = f"Server copy {server.status}; not at Meta yet."
     code = server.test_event_code or payload.get("test_event_code")
     if code:
-        found = found or {}
         found["test_event_code_set"] = f"test_event_code {code!r} was sent with this event."
     page_url = payload.get("event_source_url") or (pixel.url if pixel is not None else "")
     if type(page_url) is str and "fbclid=" in page_url and not user_data.get("fbc"):
-        found = found or {}
         found["fbc_missing_with_fbclid"] = "The page URL carries fbclid; the server sent no fbc."
     if pixel is not None:
         server_fbp = user_data.get("fbp")
         if pixel.fbp and server_fbp and pixel.fbp != server_fbp:
-            found = found or {}
             found["fbp_mismatch"] = f"Browser fbp {pixel.fbp!r}, server fbp {server_fbp!r}."
         server_custom = payload.get("custom_data")
         if pixel.custom_data or server_custom:
@@ -109,14 +160,14 @@ def check_warnings(pair: Pair) -> None:
                 pixel.custom_data, server_custom if type(server_custom) is dict else {}
             )
             if text:
-                found = found or {}
                 found["value_mismatch"] = text
         late = server_arrival(server) - pixel.observed_at
         if late > BROWSER_PREFERENCE_S:
-            found = found or {}
             found["server_late"] = f"The server copy came {late / 60:.1f} min after the browser's."
     if found:
         pair.warnings.extend(code for code in found if code not in pair.warnings)
+        if pair.details is None:
+            pair.details = {}
         pair.details.update(found)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from desktop_app.capi.dedup import Pair, summarize
 from desktop_app.capi.dedup_rules import VERDICTS, WARNINGS
-from desktop_app.capi.dedup_warnings import server_arrival
+from desktop_app.capi.dedup_warnings import meta_answer, server_arrival
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def timeline(pairs: list[Pair]) -> list[dict[str, Any]]:
                         "time": _iso(sent),
                         "step": "meta_response",
                         "detail": {
-                            "fbtrace_id": server.response.get("fbtrace_id"),
+                            "fbtrace_id": meta_answer(server.response).get("fbtrace_id"),
                             "response": server.response,
                         },
                     }
@@ -140,6 +140,11 @@ pre{background:#f1f3f4;padding:.6em;overflow:auto;font-size:12px;white-space:pre
 """
 
 
+def _warning_rule(code: str) -> tuple[str, str]:
+    rule = WARNINGS.get(code)
+    return (rule.title, rule.fix) if rule else (code, "")
+
+
 def evidence_html(
     pairs: list[Pair], title: str = "PixelBridge verification", **context: Any
 ) -> str:
@@ -151,16 +156,18 @@ def evidence_html(
         colour, symbol = _COUNTED_STYLE.get(pair.counted, ("#5f6368", "?"))
         rule = VERDICTS.get(pair.verdict)
         warnings = "".join(
-            f"<div class=warn>⚠ {esc(WARNINGS[w].title if w in WARNINGS else w)} "
-            f"{esc(pair.details.get(w, ''))}</div>"
+            f"<div class=warn>⚠ {esc(pair.detail(w) or _warning_rule(w)[0])}"
+            f" <span class=fix>{esc(_warning_rule(w)[1])}</span></div>"
             for w in pair.warnings
         )
+        fix = rule.fix if rule and pair.verdict != "deduplicated" else ""
         rows.append(
             f"<tr id=pair-{index}><td>{esc(_iso(pair.time))}</td>"
             f"<td>{esc(pair.event_name)}<div class=muted>{esc(str(pair.event_id))}</div></td>"
             f"<td class=v style='color:{colour}'>{symbol} {esc(pair.verdict)}</td>"
             f"<td>{esc(pair.describe())}{warnings}"
-            f"<div class=fix>Fix: {esc(rule.fix if rule else '')}</div></td></tr>"
+            + (f"<div class=fix>Fix: {esc(fix)}</div>" if fix else "")
+            + "</td></tr>"
         )
     steps = "".join(
         f"<tr><td>{esc(step['time'])}</td><td>{esc(step['step'])}</td>"

@@ -50,7 +50,9 @@ def squeeze_letters(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     if text.isascii():  # fast path: the common case needs no per-character lookup
         return "".join(ch for ch in text if ch.isalnum())
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in _DROPPED_CATEGORIES)
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] not in _DROPPED_CATEGORIES)
+    # Again: removing a character can leave combining marks out of canonical order.
+    return unicodedata.normalize("NFC", kept)
 
 
 # --- em --------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def _full_year(two_digits: int, ctx: Context) -> int:
 def _done(result: date | str, note: str | None = None) -> Normalized:
     if isinstance(result, str):
         return fail(result)
-    return Normalized(result.strftime("%Y%m%d"), note=note)
+    return Normalized(f"{result.year:04d}{result.month:02d}{result.day:02d}", note=note)
 
 
 def _day_month(first: int, second: int, ctx: Context) -> tuple[int, int, str | None]:

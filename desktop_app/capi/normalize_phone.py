@@ -18,7 +18,7 @@ from desktop_app.capi.normalize import Context, Normalized, fail
 logger = logging.getLogger(__name__)
 
 _E164 = phonenumbers.PhoneNumberFormat.E164
-_MIN_DIGITS = 6  # no complete number is shorter, even with its calling code
+_MIN_DIGITS = 4  # Niue and Saint Helena have 4-digit numbers; libphonenumber judges the rest
 _NOT_IN_SERVICE = "possible, but not a number in service per libphonenumber"
 
 
@@ -44,8 +44,19 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return str(phonenumbers.format_number(number, _E164)).lstrip("+")
 
 
-def _valid(number: phonenumbers.PhoneNumber | None) -> bool:
-    return number is not None and bool(phonenumbers.is_valid_number(number))
+def _valid(number: phonenumbers.PhoneNumber | None, region: str | None = None) -> bool:
+    if number is None:
+        return False
+    # Checking the expected region first skips libphonenumber's walk over every region that
+    # shares the calling code (25 for +1), the slow part of `is_valid_number`.
+    if region and phonenumbers.is_valid_number_for_region(number, region):
+        return True
+    return bool(phonenumbers.is_valid_number(number))
+
+
+def _trunk_zero(region: str) -> bool:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return metadata is not None and metadata.national_prefix == "0"
 
 
 def _possible(number: phonenumbers.PhoneNumber | None) -> bool:
@@ -74,35 +85,50 @@ def _normalize(text: str, ctx: Context) -> Normalized:
     region = ctx.country.upper() if ctx.country else None
     if text.startswith("+"):  # explicit calling code
         number = _parse(text, None)
-        if _valid(number) or (region and _possible(number)):
-            assert number is not None
-            return Normalized(_e164(number), note=None if _valid(number) else _NOT_IN_SERVICE)
+        if number is not None and _valid(number, region):
+            return Normalized(_e164(number))
+        if region and number is not None and _possible(number):
+            return Normalized(_e164(number), note=_NOT_IN_SERVICE)
         return fail("not a possible phone number")
     # "0044 20…" without a country: 00 is the international prefix almost everywhere.
     bare_digits = digits[2:] if (region is None and digits.startswith("00")) else digits
     # Digits that already start with a calling code ("16505551212"); never after a trunk 0.
-    bare = _parse("+" + bare_digits, None) if not bare_digits.startswith("0") else None
+    # Parsed only when needed: parsing is the expensive part.
+    bare_parsed: list[phonenumbers.PhoneNumber | None] = []
+
+    def bare() -> phonenumbers.PhoneNumber | None:
+        if not bare_parsed:
+            international = not bare_digits.startswith("0")
+            bare_parsed.append(_parse("+" + bare_digits, None) if international else None)
+        return bare_parsed[0]
+
     if region is None:
         # Only a number in service proves the digits carry a calling code: "6505551212" is a
         # *possible* Singapore number, and sending that is the silent failure we exist to stop.
-        if _valid(bare):
-            assert bare is not None
-            return Normalized(_e164(bare), note="no country given: read as already international")
+        number = bare()
+        if number is not None and _valid(number):
+            return Normalized(_e164(number), note="no country given: read as already international")
         return fail("no country calling code, and no country to take it from")
-    calling_code = str(phonenumbers.country_code_for_region(region))
-    is_plain_digits = text.isdigit()
-    if is_plain_digits and digits.startswith(calling_code) and _valid(bare):
+    own_code_first = text.isdigit() and digits.startswith(
+        str(phonenumbers.country_code_for_region(region))
+    )
+    if own_code_first and _valid(bare(), region):
         return Normalized(digits)  # already normalized for this country
+    if text.isdigit() and _trunk_zero(region) and not digits.startswith("0"):
+        # Where national numbers are written with a leading 0 (DE, FR, GB…), bare digits
+        # without it that form a valid international number are one (and our own output
+        # stays a fixed point: "442079460958" in DE is London, not a German number).
+        number = bare()
+        if number is not None and _valid(number):
+            return Normalized(_e164(number))
     local = _parse(text, region)  # national form, or with the IDD prefix ("0033…", "011…")
-    if _valid(local):
-        assert local is not None
+    if local is not None and _valid(local, region):
         return Normalized(_e164(local))
-    if _valid(bare):  # another country's number, written with its calling code
-        assert bare is not None
-        return Normalized(_e164(bare))
-    if is_plain_digits and digits.startswith(calling_code) and _possible(bare):
+    number = bare()
+    if number is not None and _valid(number):  # another country's number with its calling code
+        return Normalized(_e164(number))
+    if own_code_first and _possible(number):
         return Normalized(digits, note=_NOT_IN_SERVICE)
-    if _possible(local):
-        assert local is not None
+    if local is not None and _possible(local):
         return Normalized(_e164(local), note=_NOT_IN_SERVICE)
     return fail(f"not a possible phone number in {region}")

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 REDACTED = "<unhashed value removed>"
+MILLISECONDS_FROM = 10**11  # unix seconds stay below this until the year 5138
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,11 @@ def _add_event(event: Any, envelope: _Envelope, line: int, source: str, out: Ser
     except (TypeError, ValueError):
         out.problems.append(ParseProblem(source, line, "event_time is not a unix timestamp"))
         return
+    if event_time > MILLISECONDS_FROM:  # Meta wants seconds; a log in ms is still readable
+        out.problems.append(
+            ParseProblem(source, line, "event_time is in milliseconds; Meta expects seconds")
+        )
+        event_time //= 1000
     payload, removed = _without_raw_user_data(event)
     if removed:
         out.problems.append(

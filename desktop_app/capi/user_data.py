@@ -9,7 +9,8 @@ customer data and live in memory only, never in a file or a log line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "PASS_THROUGH_KEYS",
     "FieldTrace",
     "HashedUserData",
+    "clear_caches",
     "hash_user_data",
     "hash_value",
 ]
@@ -97,12 +99,62 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
     return country_code(default_country) if default_country else None
 
 
+# Every event of a visit carries the same raw record (the snippet keeps it for the session),
+# so whole records are memoized too: memory only, bounded, each caller gets its own copy.
+_RECORD_MEMO_SIZE = 1024
+_record_memo: OrderedDict[Hashable, HashedUserData] = OrderedDict()
+
+
+def _memo_key(raw: Mapping[str, Any], default_country: str | None) -> Hashable | None:
+    parts = tuple(
+        (key, type(value).__name__, tuple(value) if isinstance(value, list) else value)
+        for key, value in raw.items()
+    )
+    key = (default_country, parts)
+    try:
+        hash(key)
+    except TypeError:  # a dict or nested list somewhere: not worth memoizing
+        return None
+    return key
+
+
+def _copy(result: HashedUserData) -> HashedUserData:
+    return HashedUserData(
+        user_data={k: list(v) if isinstance(v, list) else v for k, v in result.user_data.items()},
+        traces=list(result.traces),
+        errors={k: list(v) for k, v in result.errors.items()},
+        country=result.country,
+        ignored_keys=list(result.ignored_keys),
+    )
+
+
+def clear_caches() -> None:
+    """Forget every memoized value (tests, benchmarks, or when the app stops)."""
+    _record_memo.clear()
+    hash_value.cache_clear()
+
+
 def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None) -> HashedUserData:
     """Normalize and hash each hashed key; pass the others through untouched.
 
     `country` in the same record (or `default_country`) gives the phone calling code, the
     US/Canada state codes, the US ZIP rule and the day/month order of birth dates.
     """
+    memo_key = _memo_key(raw, default_country)
+    if memo_key is not None:
+        known = _record_memo.get(memo_key)
+        if known is not None:
+            _record_memo.move_to_end(memo_key)
+            return _copy(known)
+    result = _hash_record(raw, default_country)
+    if memo_key is not None:
+        _record_memo[memo_key] = _copy(result)
+        if len(_record_memo) > _RECORD_MEMO_SIZE:
+            _record_memo.popitem(last=False)
+    return result
+
+
+def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedUserData:
     country = _context_country(raw, default_country)
     result = HashedUserData(country=country)
     for raw_key, value in raw.items():

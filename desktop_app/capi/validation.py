@@ -12,6 +12,7 @@ Meta's error envelope for a finding is built in `graph_errors`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,6 +59,8 @@ ACTION_SOURCES = (
 MAX_AGE_BY_SOURCE = {"physical_store": 62 * 24 * 3600}
 # Meta documents no tolerance for future times; allow ordinary clock skew between machines.
 FUTURE_TOLERANCE_S = 300
+# Meta's Parameter Builder appends `.{appendix}` to URLs too; its first byte is 0x01 ("AQ").
+_PB_URL_SUFFIX = re.compile(r"\.AQ[A-Za-z0-9_-]{6}$")
 _MS_THRESHOLD = 10**11  # a Unix time in seconds stays below this until the year 5138
 
 
@@ -88,6 +91,10 @@ def validate_event(event: Any, now: float | None = None) -> list[Finding]:
         findings.append(finding("missing_event_source_url", "event_source_url"))
     elif url and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
         findings.append(finding("event_source_url_not_http", "event_source_url", value=url))
+    for key in ("event_source_url", "referrer_url"):
+        value = event.get(key)
+        if isinstance(value, str) and (suffix := _PB_URL_SUFFIX.search(value)):
+            findings.append(finding("url_has_pb_appendix", key, value=suffix.group(0)))
     findings.extend(
         check_user_data(
             event.get("user_data"),

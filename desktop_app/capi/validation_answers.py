@@ -46,6 +46,7 @@ def graph_error_for(
         if found.severity != "error":
             continue
         where = f" (event {index} of the batch)" if index is not None and index >= 0 else ""
+        rule = RULES.get(found.code)  # findings built elsewhere may use codes of their own
         error: dict[str, Any] = {
             "message": "Invalid parameter"
             if found.graph_subcode is not None
@@ -58,7 +59,7 @@ def graph_error_for(
         error.update(
             {
                 "is_transient": False,
-                "error_user_title": RULES[found.code].title,
+                "error_user_title": rule.title if rule else found.message,
                 "error_user_msg": f"{found.message} {found.fix}{where}",
                 "error_data": {"blame_field_specs": [[found.field]], "finding": found.code},
                 "fbtrace_id": fbtrace_id or new_fbtrace_id(),

@@ -13,11 +13,16 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.errors import UsageError
+
+if TYPE_CHECKING:
+    from desktop_app.capi.dedup import Pair
+    from desktop_app.services.demo import DemoCustomer, ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +69,7 @@ def _check_output_path(path: Path | None, flag: str) -> None:
         raise UsageError(f"{flag}: folder {parent} is not writable")
 
 
-def _customer(args: argparse.Namespace) -> Any:
+def _customer(args: argparse.Namespace) -> DemoCustomer:
     from desktop_app.services.demo import DemoCustomer
 
     default = DemoCustomer()
@@ -94,14 +99,14 @@ def run(args: argparse.Namespace) -> int:
     return run_headless(customer, report=args.report, screenshot=args.screenshot)
 
 
-def run_headless(customer: Any, *, report: Path | None, screenshot: Path | None) -> int:
+def run_headless(customer: DemoCustomer, *, report: Path | None, screenshot: Path | None) -> int:
     from desktop_app.capi.dedup import report as build_report
     from desktop_app.services.demo import DemoError, DemoProgress
 
     def progress(update: DemoProgress) -> None:
-        if update.step in ("warning",):
+        if update.step == "warning":
             print(f"  ! {update.message}", file=sys.stderr, flush=True)
-        elif update.step not in ("done",):
+        elif update.step != "done":
             print(f"  · {update.message}", file=sys.stderr, flush=True)
 
     try:
@@ -109,20 +114,36 @@ def run_headless(customer: Any, *, report: Path | None, screenshot: Path | None)
     except DemoError as exc:
         print(f"pixelbridge: demo failed: {exc}", file=sys.stderr)
         return 1
-    from desktop_app.commands.demo_table import all_demo_events_counted_once, format_table
+    from desktop_app.commands.demo_table import (
+        all_demo_events_counted_once,
+        format_table,
+        ordered,
+    )
 
     print(format_table(pairs, context), flush=True)
+    status = 0 if all_demo_events_counted_once(pairs) else 1
     if report is not None:
         data = build_report(pairs, source="demo", **context)
-        report.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        try:
+            report.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        except OSError as exc:
+            print(f"pixelbridge: error: cannot write {report}: {exc.strerror}", file=sys.stderr)
+            status = 1
     if screenshot is not None:
-        from desktop_app.views.screenshot import render_demo_screenshot
+        try:
+            from desktop_app.views.screenshot import render_demo_screenshot
 
-        render_demo_screenshot(pairs, screenshot)
-    return 0 if all_demo_events_counted_once(pairs) else 1
+            render_demo_screenshot(ordered(pairs), screenshot)
+        except Exception as exc:  # Qt missing or no offscreen platform: say so, keep the table
+            logger.debug("screenshot failed", exc_info=True)
+            print(f"pixelbridge: error: no screenshot written: {exc}", file=sys.stderr)
+            status = 1
+    return status
 
 
-async def _walk(customer: Any, progress: Any) -> tuple[list[Any], dict[str, Any]]:
+async def _walk(
+    customer: DemoCustomer, progress: ProgressCallback
+) -> tuple[list[Pair], dict[str, Any]]:
     from desktop_app.services.browser import BrowserStartError, HeadlessBrowser
     from desktop_app.services.demo import DemoError, DemoRun
     from desktop_app.services.http_server import ServerStartError
@@ -133,6 +154,9 @@ async def _walk(customer: Any, progress: Any) -> tuple[list[Any], dict[str, Any]
             shop_url = await demo.start()
         except ServerStartError as exc:
             raise DemoError(str(exc)) from exc
+        except (OSError, sqlite3.Error) as exc:  # e.g. the data folder is not writable
+            logger.debug("demo start failed", exc_info=True)
+            raise DemoError(f"could not start the demo services: {exc}") from exc
         try:
             async with HeadlessBrowser() as browser:
                 page = await browser.new_page()

@@ -44,6 +44,11 @@ def _verdict_cell(pair: Pair) -> str:
     return text
 
 
+def ordered(pairs: Iterable[Pair]) -> list[Pair]:
+    """Oldest first, as the events happened (a server-only copy sorts by when it was sent)."""
+    return sorted(pairs, key=_when)
+
+
 def _when(pair: Pair) -> float:
     if pair.pixel is not None:
         return pair.pixel.observed_at
@@ -57,8 +62,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_table(pairs: Iterable[Pair], context: Mapping[str, Any] | None = None) -> str:
-    # Oldest first, as the events happened (a server-only copy sorts by when it was sent).
-    pairs = sorted(pairs, key=_when)
+    pairs = ordered(pairs)
     lines: list[str] = []
     if context and context.get("shop_url"):
         lines.append(f"PixelBridge demo — shop {context['shop_url']}")

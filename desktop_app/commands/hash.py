@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from typing import Any
 
 from desktop_app.capi.fields import FIELDS, KEY_ALIASES, PASS_THROUGH_KEYS, meta_key
@@ -31,7 +32,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "field", metavar="FIELD", help="em ph fn ln db ge ct st zp country external_id"
     )
-    parser.add_argument("value", metavar="VALUE", help="the value as the customer typed it")
+    parser.add_argument(
+        "value",
+        metavar="VALUE",
+        help="the value as the customer typed it; '-' reads one line from stdin "
+        "(keeps customer data out of the shell history)",
+    )
     parser.add_argument(
         "--country",
         metavar="CC",
@@ -70,7 +76,8 @@ def hash_field(field: str, value: str, country: str | None = None) -> dict[str, 
 
 
 def run(args: argparse.Namespace) -> int:
-    result = hash_field(args.field, args.value, args.country)
+    value = sys.stdin.readline().rstrip("\r\n") if args.value == "-" else args.value
+    result = hash_field(args.field, value, args.country)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

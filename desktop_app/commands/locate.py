@@ -66,7 +66,11 @@ async def locate(url: str, css: str, *, wait_s: float = 2.0) -> tuple[dict[str, 
     from playwright.async_api import async_playwright
 
     from desktop_app.services.chromium import launch_headless
-    from desktop_app.services.picker import bundle_for_handle, ensure_locator, own_root_counts
+    from desktop_app.services.page_locator import (
+        bundle_for_handle,
+        ensure_locator,
+        own_root_counts,
+    )
 
     async with async_playwright() as pw:
         browser = await launch_headless(pw)

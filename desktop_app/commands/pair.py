@@ -4,7 +4,8 @@ Pairs the Pixel requests of a browser HAR export with the server-side CAPI event
 posted (JSON lines, or the relay's deliveries export) and prints the same verdict report as
 `verify`. Exit status: 0 when every conversion is counted exactly once, 1 otherwise, 2 for
 unusable input. Malformed lines are reported on stderr (and in the report) with their line
-number; the rest is still paired. The output helpers here are shared with `verify`.
+number; the rest is still paired. The output helpers here are shared with `verify`; the file
+reading (`services.evidence_files.load_files`) with the desktop app's import.
 """
 
 from __future__ import annotations
@@ -75,41 +76,20 @@ def check_output_path(path: Path | None, flag: str) -> None:
         raise UsageError(f"{flag}: folder {parent} is not writable")
 
 
-def _read_text(path: Path, flag: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig", errors="replace")
-    except FileNotFoundError:
-        raise UsageError(f"{flag} {path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{flag} {path} is a folder; give a file") from None
-    except OSError as exc:
-        raise UsageError(f"{flag} {path}: {exc.strerror}") from None
-
-
-def load_inputs(har: Path, server: Path | None) -> tuple[list[Any], list[Any], list[Any], Any]:
-    """(pixels, servers, problems, har_import) from the two files; what the desktop app's
-    import uses too."""
-    from desktop_app.capi.har import parse_har
-    from desktop_app.capi.server_log import parse_server_log
-
-    har_import = parse_har(_read_text(har, "--har"), source=har.name)
-    problems: list[Any] = list(har_import.problems)
-    servers: list[Any] = []
-    if server is not None:
-        log = parse_server_log(_read_text(server, "--server"), source=server.name)
-        servers = log.servers
-        problems += log.problems
-    if har_import.entries == 0 and not har_import.problems:
-        raise UsageError(f"--har {har}: the HAR holds no requests")
-    return har_import.pixels, servers, problems, har_import
-
-
 def run(args: Any) -> int:
     from desktop_app.capi.dedup import pair_events
 
     check_output_path(args.report, "--report")
     check_output_path(args.html, "--html")
-    pixels, servers, problems, har_import = load_inputs(args.har, args.server)
+    from desktop_app.services.evidence_files import load_files
+
+    imported = load_files(args.har, args.server)
+    pixels, servers, problems, har_import = (
+        imported.pixels,
+        imported.servers,
+        imported.problems,
+        imported.har,
+    )
     for problem in problems:
         print(f"pixelbridge pair: {problem}", file=sys.stderr)
     if har_import.blocked:

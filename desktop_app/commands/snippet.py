@@ -1,8 +1,8 @@
-"""`pixelbridge snippet --config FILE [--relay-url URL] [--external URL]`: print the install snippet.
+"""`pixelbridge snippet --config FILE [--relay-url URL] [--external URL]`: print the snippet.
 
 One `<script>` element to paste into the site's `<head>`: self-contained (runtime and rules
 inline) by default, or a small loader for a runtime hosted at `--external` (write that file with
-`--write-runtime PATH`).
+`--write-runtime PATH`). `--shopify` prints the Shopify Custom Pixel instead.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop_app.errors import UsageError
 from desktop_app.tagger.config import load_config
+from desktop_app.tagger.shopify import render_custom_pixel
 from desktop_app.tagger.snippet import hosted_runtime, render_snippet
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ def register(subparsers: Any) -> None:
         help="print a loader for a runtime hosted at URL instead of inlining it",
     )
     parser.add_argument(
+        "--shopify",
+        action="store_true",
+        help="print the Shopify Custom Pixel (Settings → Customer events) instead: Shopify's "
+        "checkout cannot be tagged with the site snippet",
+    )
+    parser.add_argument(
         "--write-runtime",
         metavar="PATH",
         type=Path,
@@ -60,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--relay-url must start with http:// or https://, got {relay_url!r}")
     if args.write_runtime and not args.external:
         raise UsageError("--write-runtime needs --external URL (where you will host the file)")
+    if args.shopify:
+        if args.external:
+            raise UsageError("--shopify and --external cannot be combined")
+        print(render_custom_pixel(config, relay_url))
+        return 0
     print(render_snippet(config, relay_url, external=args.external))
     if args.write_runtime:
         args.write_runtime.write_text(hosted_runtime(), encoding="utf-8")

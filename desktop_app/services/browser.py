@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Self
 from desktop_app.services.chromium import launch_headless
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Page, Playwright
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright, ViewportSize
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_VIEWPORT = {"width": 1200, "height": 860}
+DEFAULT_VIEWPORT = (1200, 860)
 
 
 class BrowserStartError(RuntimeError):
@@ -32,9 +32,11 @@ class BrowserStartError(RuntimeError):
 
 
 class HeadlessBrowser:
-    def __init__(self, *, headless: bool = True, viewport: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, *, headless: bool = True, viewport: tuple[int, int] = DEFAULT_VIEWPORT
+    ) -> None:
         self.headless = headless
-        self.viewport = viewport or dict(DEFAULT_VIEWPORT)
+        self.viewport = viewport
         self._playwright: Playwright | None = None
         self._manager: Any = None
         self._browser: Browser | None = None
@@ -67,7 +69,8 @@ class HeadlessBrowser:
 
     async def new_page(self) -> Page:
         """A page in its own fresh context (cookies and storage in memory only)."""
-        context = await self.browser.new_context(viewport=self.viewport)  # type: ignore[arg-type]
+        size: ViewportSize = {"width": self.viewport[0], "height": self.viewport[1]}
+        context = await self.browser.new_context(viewport=size)
         self._contexts.append(context)
         return await context.new_page()
 

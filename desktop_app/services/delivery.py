@@ -103,6 +103,7 @@ class Deliverer:
         policy: RetryPolicy | None = None,
         batch_size: int = MAX_EVENTS_PER_REQUEST,
         token_poll_s: float = 2.0,
+        linger_s: float = 0.02,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._outbox = outbox
@@ -112,21 +113,30 @@ class Deliverer:
         self.policy = policy or RetryPolicy()
         self.batch_size = min(batch_size, MAX_EVENTS_PER_REQUEST)
         self._token_poll_s = token_poll_s
+        self._linger_s = linger_s
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.in_flight = 0
         self.held: dict[str, str] = {}  # pixel → fingerprint of the token Meta refused
+        self.backoff: dict[str, float] = {}  # pixel → clock time before which it is not sent
         self.token_ok: bool | None = None  # None until a token has been tried
-        self.has_token = False
+        self.has_token: bool | None = None  # None until the provider was asked
         self.last_error: dict[str, Any] | None = None
         self.requests_sent = 0
+        self._token: str | None = None
+        self._token_checked = -1e9  # monotonic time of the last token lookup
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="relay-delivery")
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def token_changed(self) -> None:
+        """Look the token up again now (instead of at the next poll) and resume."""
+        self._token_checked = -1e9
         self._wake.set()
 
     async def stop(self) -> None:
@@ -139,12 +149,16 @@ class Deliverer:
             self._task = None
 
     @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
     def busy(self) -> bool:
         return self.in_flight > 0
 
     async def _run(self) -> None:
         await self._outbox.release_held()  # a restart may bring a new token: try again
-        last_expiry = 0.0
+        last_expiry = -1e18
         while not self._stopping:
             self._wake.clear()
             try:
@@ -155,19 +169,26 @@ class Deliverer:
             except Exception:
                 logger.exception("delivery round failed")
                 worked = False
-            if worked or self._stopping:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle_wait())
+            if self.stopping:
+                break
+            if not worked:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_wait())
+            if self._linger_s and not self.stopping:
+                # Let events arriving together leave together: one request, not one each.
+                await asyncio.sleep(self._linger_s)
 
     def _idle_wait(self) -> float:
+        now = self._clock()
         wait = 30.0
         due = self._outbox.next_due_at()
         if due is not None:
-            wait = min(wait, max(0.0, due - self._clock()) + 0.001)
+            wait = min(wait, max(0.0, due - now))
+        if self.backoff:
+            wait = min(wait, max(0.0, min(self.backoff.values()) - now))
         if self.held or not self.has_token:
             wait = min(wait, self._token_poll_s)
-        return wait
+        return wait + 0.001
 
     async def _expire(self) -> None:
         limit = int(self._clock()) - MAX_EVENT_AGE_S
@@ -181,21 +202,26 @@ class Deliverer:
         for row in await self._outbox.expire(limit, response):
             self._emit(DeliveryUpdate.from_row("expired", row))
 
+    def _current_token(self) -> str | None:
+        # The provider may ask the OS keyring over D-Bus: at most once per poll interval.
+        if time.monotonic() - self._token_checked >= self._token_poll_s:
+            self._token = self._token_provider()
+            self._token_checked = time.monotonic()
+        self.has_token = bool(self._token)
+        return self._token
+
     async def _round(self) -> bool:
         now = self._clock()
-        pixels = self._outbox.pending_pixels(now)
-        if not pixels and not self.held:
+        if not self.held and not self._outbox.has_due(now):
             return False
-        token = self._token_provider()
-        self.has_token = bool(token)
+        token = self._current_token()
         if not token:
-            if pixels:
-                self.last_error = {
-                    "message": "no access token: events are kept until one is stored",
-                    "advice": "Store the pixel's access token (keyring) or set "
-                    "PIXELBRIDGE_ACCESS_TOKEN.",
-                    "at": now,
-                }
+            self.last_error = {
+                "message": "no access token: events are kept until one is stored",
+                "advice": "Store the pixel's access token (keyring) or set "
+                "PIXELBRIDGE_ACCESS_TOKEN.",
+                "at": now,
+            }
             return False
         worked = False
         fingerprint = token_fingerprint(token)
@@ -205,8 +231,8 @@ class Deliverer:
                 released = await self._outbox.release_held(pixel)
                 logger.info("new token for pixel %s: resuming %d events", pixel, released)
                 worked = True
-        for pixel in pixels:
-            if pixel in self.held or self._stopping:
+        for pixel in self._outbox.pending_pixels(now):
+            if pixel in self.held or self.backoff.get(pixel, 0) > now or self._stopping:
                 continue
             rows = await self._outbox.claim(pixel, self.batch_size, now)
             if rows:
@@ -265,6 +291,11 @@ class Deliverer:
             sent_at=now,
         )
         # State changes after the commit, so observers never see state ahead of the store.
+        if verdict.outcome is Outcome.RETRY:
+            # Meta is struggling: hold the whole pixel (new events too) until the backoff ends.
+            self.backoff[pixel] = next_at
+        else:
+            self.backoff.pop(pixel, None)
         if verdict.outcome is Outcome.DELIVERED:
             self.token_ok = True
         else:

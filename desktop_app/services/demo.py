@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +46,24 @@ STEP_TIMEOUT_S = 15.0
 DELIVERY_TIMEOUT_S = 20.0
 # Server copies in these states will not change without a retry: pairing can proceed.
 SETTLED = frozenset({"delivered", "rejected", "expired", "blocked"})
+
+
+def _remove_stale_runs(data_dir: Path) -> None:
+    """Drop `run-<pid>-…` stores left by demos whose process is gone (killed, crashed)."""
+    for run_dir in data_dir.glob("run-*-*"):
+        pid = run_dir.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours
+        return True
+    return True
 
 
 def counted_once(pair: Pair) -> bool:
@@ -106,6 +126,7 @@ class DemoRun:
         self.relay: RelayService | None = None
         self.shop: DemoSiteServer | None = None
         self.config: TagConfig | None = None
+        self.run_dir: Path | None = None  # this run's relay store, under data_dir
         self.pairs: list[Pair] = []
         self.done = 0
 
@@ -136,11 +157,13 @@ class DemoRun:
         config = load_config(DEMO_TAGS)
         config.site_url = shop_url
         self.config = config
-        # A fresh store per run: the demo's events are not the user's real ones.
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        # A store of its own per run (the demo's events are not the user's real ones, and two
+        # demos may run at once), removed at stop(); `data_dir` may be any folder.
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_runs(self.data_dir)
+        self.run_dir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=self.data_dir))
         settings = RelaySettings(
-            graph_url=graph_url, test_event_code=self.test_event_code, data_dir=self.data_dir
+            graph_url=graph_url, test_event_code=self.test_event_code, data_dir=self.run_dir
         )
         self.relay = RelayService(config, settings, lambda: DEMO_TOKEN)
         await self.relay.start()
@@ -160,6 +183,9 @@ class DemoRun:
                 await service.stop()
             except Exception:
                 logger.exception("could not stop the %s cleanly", name)
+        run_dir, self.run_dir = self.run_dir, None
+        if run_dir is not None:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
     async def __aenter__(self) -> DemoRun:
         await self.start()
@@ -201,7 +227,7 @@ class DemoRun:
         await self._step(page, "Purchase", "Placing the order", click="#place-order")
 
         self._report("delivering", "Waiting for the relay to deliver the server events")
-        await self._wait_delivered(first)
+        await self._wait_delivered(first, earlier)
         self.pairs = pair_events(self._pixels_from(first), self._servers_new(earlier))
         conversions = [p for p in self.pairs if p.is_conversion]
         once = sum(map(counted_once, conversions))
@@ -236,19 +262,33 @@ class DemoRun:
         self.done += 1
         self._report(event_name, f"{event_name} sent by the Pixel")
 
-    async def _wait_delivered(self, first: int) -> None:
-        """Until every Pixel conversion has a settled server copy, or the timeout."""
+    async def _wait_delivered(self, first: int, earlier: set[str | None]) -> None:
+        """Until every Pixel conversion, and each demo event, has a settled server copy.
+
+        The demo events are waited for by name too: with the Pixel blocked there are no Pixel
+        ids to wait for, but the relay still gets (and must deliver) every conversion.
+        """
         assert self.relay is not None
         wanted = {(o.event_name, o.event_id) for o in self._pixels_from(first) if o.event_id}
         deadline = time.monotonic() + self.delivery_timeout_s
-        while time.monotonic() < deadline:
-            settled = {(s.event_name, s.event_id) for s in self._servers() if s.status in SETTLED}
-            if wanted <= settled:
+        while True:
+            settled = {
+                (s.event_name, s.event_id)
+                for s in self._servers_new(earlier)
+                if s.status in SETTLED
+            }
+            names = {name for name, _ in settled}
+            if wanted <= settled and names.issuperset(DEMO_EVENTS):
                 await self.relay.wait_idle(max(0.1, deadline - time.monotonic()))
                 return
+            if time.monotonic() >= deadline:
+                break
             await asyncio.sleep(0.05)
-        pending = sorted(name for name, eid in wanted if (name, eid) not in settled)
-        self._report("warning", f"Server copies still queued or missing: {', '.join(pending)}")
+        pending = {name for name, eid in wanted if (name, eid) not in settled}
+        pending |= set(DEMO_EVENTS) - names
+        self._report(
+            "warning", f"Server copies still queued or missing: {', '.join(sorted(pending))}"
+        )
 
     def _pixels_from(self, first: int) -> list[PixelObservation]:
         return self.capture.observations[first:]

@@ -372,6 +372,15 @@ class Outbox:
         )
         return [r[0] for r in rows]
 
+    def has_due(self, now: float) -> bool:
+        """Cheap (index-only) check: is any event waiting to be sent?"""
+        rows = self._query(
+            "SELECT 1 FROM events WHERE status IN ('queued','retrying') AND next_attempt_at<=? "
+            "LIMIT 1",
+            (now,),
+        )
+        return bool(rows)
+
     def next_due_at(self) -> float | None:
         rows = self._query(
             "SELECT MIN(next_attempt_at) FROM events WHERE status IN ('queued','retrying')"

@@ -3,6 +3,7 @@ app's QWebEngineView page reached over CDP. Qt-free.
 
 `attach(page)` exposes two bindings and injects `resources/tagger/locator.js` + `picker.js`
 with `add_init_script` (so they survive reloads and navigations) and into the current document.
+In-page helpers (scripts, bundles of an element handle) live in `page_locator.py`.
 `start(mode)` turns the overlay on in the top frame and every same-origin frame; each click
 arrives as a `Pick` through listeners and an async queue. The service also counts a rule's
 live matches and offers the most similar element when a rule no longer matches (rule repair).
@@ -14,11 +15,15 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from desktop_app.resources import resource_path
+from desktop_app.services.page_locator import (
+    MatchCount,
+    bundle_for_handle,
+    ensure_locator,
+    picker_script,
+)
 from desktop_app.tagger.fingerprint import Fingerprint, RepairMatch, best_match
 from desktop_app.tagger.locators import (
     LocatorBundle,
@@ -30,7 +35,7 @@ from desktop_app.tagger.locators import (
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import ElementHandle, Frame, Page
+    from playwright.async_api import Frame, Page
 
 logger = logging.getLogger(__name__)
 
@@ -43,16 +48,6 @@ CROSS_ORIGIN_REASON = (
     "keeps another site's frame sealed off, so the snippet on your page cannot see clicks inside "
     "it. Use that service's own Meta integration or its thank-you page instead."
 )
-
-
-@cache
-def locator_script() -> str:
-    return resource_path("tagger", "locator.js").read_text(encoding="utf-8")
-
-
-@cache
-def picker_script() -> str:
-    return locator_script() + "\n" + resource_path("tagger", "picker.js").read_text("utf-8")
 
 
 def _origin(url: str) -> str:
@@ -82,36 +77,7 @@ class Pick:
         return self.blocked_reason is None and (self.mode == "page" or bool(self.bundle))
 
 
-@dataclass(frozen=True, slots=True)
-class MatchCount:
-    per_selector: list[int]  # -1 for an invalid selector
-    total: int  # distinct elements matched by any selector (what the runtime would react to)
-    text_matches: int = 0  # used only when no selector matches anything
-
-
 PickListener = Callable[[Pick], None]
-
-
-async def ensure_locator(frame: Frame) -> None:
-    """Make `__pixelbridgeLocator` exist in `frame` (idempotent)."""
-    if not await frame.evaluate("() => !!window.__pixelbridgeLocator"):
-        await frame.evaluate(locator_script())
-
-
-async def bundle_for_handle(handle: ElementHandle) -> LocatorBundle:
-    raw: dict[str, Any] = await handle.evaluate("el => window.__pixelbridgeLocator.bundle(el)")
-    return bundle_from_page(raw)
-
-
-async def own_root_counts(handle: ElementHandle, selectors: list[str]) -> list[int]:
-    """How many elements each selector selects in the element's own document or shadow root."""
-    counts: list[int] = await handle.evaluate(
-        """(el, sels) => sels.map((s) => {
-             try { return el.getRootNode().querySelectorAll(s).length; } catch (e) { return -1; }
-           })""",
-        selectors,
-    )
-    return counts
 
 
 class PickerService:
@@ -124,6 +90,7 @@ class PickerService:
         self._left_listeners: list[Callable[[], None]] = []
         self._queue: asyncio.Queue[Pick] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sticky = False
 
     @property
     def mode(self) -> str | None:
@@ -160,12 +127,14 @@ class PickerService:
         assert self._page is not None
         return _origin(frame.url) == _origin(self._page.main_frame.url)
 
-    async def start(self, mode: str = "element") -> None:
+    async def start(self, mode: str = "element", *, sticky: bool = False) -> None:
+        """Turn pick mode on. One click ends it unless `sticky` (then only Esc or `stop()`)."""
         if mode not in MODES:
             raise ValueError(f"unknown pick mode {mode!r}; use one of {', '.join(MODES)}")
         if self._page is None:
             raise RuntimeError("attach a page first")
         self._mode = mode
+        self._sticky = sticky
         await asyncio.gather(*(self._start_in(f) for f in self._page.frames))
 
     async def _start_in(self, frame: Frame) -> None:
@@ -176,7 +145,9 @@ class PickerService:
         mode = self._mode if self._same_origin(frame) else "blocked"
         try:
             await self._inject(frame)
-            await frame.evaluate("m => window.__pixelbridgePicker.start(m)", mode)
+            await frame.evaluate(
+                "([m, s]) => window.__pixelbridgePicker.start(m, s)", [mode, self._sticky]
+            )
         except Exception as exc:
             logger.debug("pick mode not started in %s: %s", frame.url, exc)
 
@@ -199,24 +170,34 @@ class PickerService:
         task.add_done_callback(self._tasks.discard)
 
     def _on_left(self, source: dict[str, Any]) -> None:
+        # Esc in one frame: the overlays of the other frames go too.
+        task = asyncio.get_running_loop().create_task(self.stop())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         self._mode = None
         for callback in self._left_listeners:
             callback()
 
     async def _on_binding(self, source: dict[str, Any], payload: dict[str, Any]) -> None:
         frame: Frame | None = source.get("frame")
-        pick = await self._make_pick(frame, payload)
+        owner_mode = self._mode
+        pick = await self._make_pick(frame, payload, owner_mode)
         self._queue.put_nowait(pick)
         for callback in self._listeners:
             try:
                 callback(pick)
             except Exception:
                 logger.exception("pick listener failed")
+        if not self._sticky:
+            # One pick per request: the clicked frame's overlay already went; the others go too.
+            await self.stop()
 
-    async def _make_pick(self, frame: Frame | None, payload: dict[str, Any]) -> Pick:
+    async def _make_pick(
+        self, frame: Frame | None, payload: dict[str, Any], owner_mode: str | None
+    ) -> Pick:
         mode = str(payload.get("mode") or "element")
         if mode == "blocked":  # reported from a cross-origin frame: keep the owner's mode
-            mode = self._mode or "element"
+            mode = owner_mode or "element"
         pick = Pick(
             mode=mode,
             url=str(payload.get("url") or ""),
@@ -276,6 +257,33 @@ class PickerService:
                 "t => window.__pixelbridgeLocator.countText(null, t)", text
             )
         return MatchCount(list(raw["per_selector"]), int(raw["total"]), int(text_matches))
+
+    async def trigger_rule(self, rule: dict[str, Any]) -> str:
+        """ "Test this rule": do in the page what the rule waits for (pick mode off), so the
+        snippet fires it and the capture shows the Pixel and server events. Returns what was
+        done, in words."""
+        if self._page is None:
+            raise RuntimeError("attach a page first")
+        await self.stop()
+        trigger = rule.get("trigger") or {}
+        kind = trigger.get("type")
+        if kind == "pageview":
+            await self._page.reload()
+            return "Reloaded the page."
+        count = await self.count_matches(list(trigger.get("selectors") or []))
+        for css, hits in zip(trigger.get("selectors") or [], count.per_selector, strict=True):
+            if hits < 1:
+                continue
+            target = self._page.locator(css).first  # Playwright's CSS reaches shadow roots
+            if kind == "submit":
+                await target.evaluate("f => f.requestSubmit ? f.requestSubmit() : f.submit()")
+                return f"Sent the form {css}."
+            await target.click()
+            return f"Clicked {css}."
+        if trigger.get("text"):
+            await self._page.get_by_text(str(trigger["text"]), exact=True).first.click()
+            return f"Clicked “{trigger['text']}” (matched by its text)."
+        return "Nothing on this page matches the rule."
 
     async def repair(self, saved: Fingerprint) -> tuple[RepairMatch, LocatorBundle] | None:
         """The element most like `saved` on the current page, with a fresh bundle for it."""

@@ -10,8 +10,8 @@ page, or the desktop app's QWebEngineView page over CDP — both are Playwright 
 - every other Meta endpoint (signals config, other facebook.com paths) gets an empty local
   answer: nothing reaches Meta from a capture session.
 
-Pixel URLs are matched with a regex, not a glob: `**/tr*` misses the real `/tr/?…` form and
-catches unrelated `/track.js` (measured, see ARCHITECTURE.md).
+Pixel URLs are matched with regexes (`capi/pixel.ENDPOINTS`), not a glob: `**/tr*` misses the
+real `/tr/?…` form and catches unrelated `/track.js` (measured, see ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.capi.observations import PixelObservation
+from desktop_app.capi.pixel import is_pixel_request, parse_pixel_request
 from desktop_app.resources import resource_path
 
 if TYPE_CHECKING:
@@ -39,19 +40,13 @@ META_HOSTS = re.compile(
     r"^https?://([a-z0-9-]+\.)*(facebook\.com|facebook\.net|fbcdn\.net|fbsbx\.com)(:\d+)?/",
     re.IGNORECASE,
 )
-PIXEL_URL = re.compile(r"^https://www\.facebook\.com/tr/?(\?|$)")
 FBEVENTS_URL = re.compile(r"^https://connect\.facebook\.net/[A-Za-z_]+/fbevents\.js(\?|$)")
 # The smallest transparent GIF, what /tr answers to an image request.
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 Listener = Callable[[PixelObservation], None]
+Handler = Callable[["Route", "Request"], Awaitable[None]]
 Parser = Callable[[str, str, str | None, str, float], PixelObservation | None]
-
-
-def _default_parser() -> Parser:
-    from desktop_app.capi.pixel import parse_pixel_request
-
-    return parse_pixel_request
 
 
 class PixelCapture:
@@ -62,17 +57,17 @@ class PixelCapture:
     ) -> None:
         self._stub_path = Path(fbevents_js) if fbevents_js is not None else FBEVENTS_STUB
         self._stub: bytes | None = None
-        self._parser = parser or _default_parser()
+        self._parser: Parser = parser or parse_pixel_request
         self._listeners: list[Listener] = []
         # Condition binds to the running loop on first use (3.10+), not here.
         self._changed = asyncio.Condition()
         self.observations: list[PixelObservation] = []
         self.unparsed: list[str] = []  # pixel URLs we could not read (kept for diagnostics)
         self._pages: list[Page] = []
-        self._handlers: list[tuple[re.Pattern[str], Callable[[Route, Request], Awaitable[None]]]]
-        self._handlers = [
-            (FBEVENTS_URL, self._answer_fbevents),
-            (PIXEL_URL, self._answer_pixel),
+        # (does this URL match?, how to answer it), first match wins.
+        self._handlers: list[tuple[Callable[[str], object], Handler]] = [
+            (FBEVENTS_URL.match, self._answer_fbevents),
+            (is_pixel_request, self._answer_pixel),  # /tr, /tr/ and the privacy-sandbox twin
         ]
 
     # -- wiring ------------------------------------------------------------------------------
@@ -127,8 +122,8 @@ class PixelCapture:
     # -- route handlers ----------------------------------------------------------------------
     async def _handle(self, route: Route, request: Request) -> None:
         url = request.url
-        for pattern, handler in self._handlers:
-            if pattern.match(url):
+        for matches, handler in self._handlers:
+            if matches(url):
                 try:
                     await handler(route, request)
                 except Exception:  # a page closing mid-request must not break the capture

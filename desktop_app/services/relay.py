@@ -63,6 +63,7 @@ class RelaySettings:
     default_country: str | None = None
     token_poll_s: float = 2.0  # how often a refused/missing token is looked up again
     raw_traces_max: int = 2000  # raw → hash traces kept in memory for the UI, never on disk
+    linger_s: float = 0.02  # wait this long after a wake so events close together share a batch
     clock: Callable[[], float] = time.time  # delivery's clock (tests simulate days passing)
 
 
@@ -106,6 +107,7 @@ class RelayService:
             policy=self.settings.retry,
             batch_size=self.settings.batch_size,
             token_poll_s=self.settings.token_poll_s,
+            linger_s=self.settings.linger_s,
             clock=self.settings.clock,
         )
         self._deliverer.start()
@@ -267,7 +269,7 @@ class RelayService:
         oldest = stats["oldest_pending_at"]
         deliverer = self._deliverer
         token_ok = deliverer.token_ok if deliverer else None
-        if deliverer is not None and not deliverer.has_token and pending:
+        if deliverer is not None and deliverer.has_token is False and pending:
             token_ok = False
         warnings = list(self._warnings)
         if self.settings.test_event_code:
@@ -311,7 +313,7 @@ class RelayService:
     def notify_token_changed(self) -> None:
         """Call after storing a new token so sending resumes at once, not at the next poll."""
         if self._deliverer is not None:
-            self._deliverer.wake()
+            self._deliverer.token_changed()
 
 
 def _observation(row: OutboxRow) -> ServerObservation:

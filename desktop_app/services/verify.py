@@ -122,7 +122,8 @@ class VerifyJob:
             if self.relay is not None:
                 await page.add_init_script(script=injected_script(self.config, self.relay))
             await self._browse(page)
-            servers, problems, findings = await self._server_side(started, notes)
+            session = await _session_markers(page) if self.relay is None else None
+            servers, problems, findings = await self._server_side(started, notes, session)
         finally:
             await self._stop_services()
         pixels = [o for o in self.capture.observations if o.observed_at >= started - 1]
@@ -203,7 +204,7 @@ class VerifyJob:
         await page.wait_for_timeout(settings.settle_s * 1000)
 
     async def _server_side(
-        self, started: float, notes: list[str]
+        self, started: float, notes: list[str], session: _Session | None
     ) -> tuple[list[ServerObservation], list[ParseProblem], dict[str, list[dict[str, Any]]]]:
         wanted = {
             (o.event_name, o.event_id)
@@ -218,6 +219,8 @@ class VerifyJob:
             if error:
                 notes.append(error)
                 return [], [], {}
+            if session is not None:
+                rows = [r for r in rows if session.owns(r)]
             settled = {(r["event_name"], r["event_id"]) for r in rows if r["status"] in SETTLED}
             if wanted <= settled and (self.relay is None or await self.relay.wait_idle(0.05)):
                 break
@@ -227,6 +230,9 @@ class VerifyJob:
                     notes.append(f"Server copies still missing or queued: {', '.join(pending)}")
                 break
             await asyncio.sleep(0.1)
+        if session is not None:
+            # A live site's relay also serves every other visitor's events: keep ours only.
+            rows = [r for r in rows if session.owns(r)]
         if rows:
             self._report(f"{len(rows)} server event(s) from the relay")
         log = read_documents(rows, source)
@@ -269,6 +275,31 @@ class VerifyJob:
                 self._on_progress(message)
             except Exception:
                 logger.exception("verify progress callback failed")
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    """What marks this visit's server events: the browser's `_fbp` cookie and user agent."""
+
+    fbps: frozenset[str]
+    user_agent: str
+
+    def owns(self, row: dict[str, Any]) -> bool:
+        payload = row.get("payload")
+        user_data = payload.get("user_data") if isinstance(payload, dict) else None
+        if not isinstance(user_data, dict):
+            return False
+        return (
+            user_data.get("fbp") in self.fbps
+            or user_data.get("client_user_agent") == self.user_agent
+        )
+
+
+async def _session_markers(page: Page) -> _Session:
+    cookies = await page.context.cookies()
+    fbps = frozenset(str(c["value"]) for c in cookies if c.get("name") == "_fbp")
+    user_agent = str(await page.evaluate("() => navigator.userAgent"))
+    return _Session(fbps, user_agent)
 
 
 def injected_script(config: TagConfig, relay: RelayService) -> str:

@@ -115,9 +115,37 @@ class LocatorBundle:
         }
 
 
+def anchor(css: str) -> str:
+    """The leftmost compound selector: what a selector hangs on (`#p1 > button` → `#p1`)."""
+    quote = ""
+    for index, char in enumerate(css):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in " >+~":
+            return css[:index]
+    return css
+
+
+def choose_diverse(ranked: list[Candidate], limit: int = MAX_SELECTORS) -> list[Candidate]:
+    """Best first, but prefer selectors that hang on different anchors, so one renamed id or
+    class does not break every selector of the bundle at once."""
+    chosen: list[Candidate] = []
+    anchors: set[str] = set()
+    for candidate in ranked:
+        if len(chosen) < limit and anchor(candidate.css) not in anchors:
+            chosen.append(candidate)
+            anchors.add(anchor(candidate.css))
+    for candidate in ranked:
+        if len(chosen) < limit and candidate not in chosen:
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: c.score)
+
+
 def bundle_from_page(raw: dict[str, Any], limit: int = MAX_SELECTORS) -> LocatorBundle:
     """Build a bundle from `__pixelbridgeLocator.bundle(el)`'s result."""
-    ranked = rank_candidates(list(raw.get("candidates") or []))[:limit]
+    ranked = choose_diverse(rank_candidates(list(raw.get("candidates") or [])), limit)
     return LocatorBundle(
         selectors=[c.css for c in ranked],
         text=str(raw.get("text") or ""),
@@ -176,6 +204,17 @@ def suggest_url_pattern(url: str) -> UrlPattern:
             "contains", f"/{segments[-1]}", "the query string carries an order id or token"
         )
     return UrlPattern("equals", path, "this exact page (query string ignored)")
+
+
+def suggest_section_pattern(url: str) -> UrlPattern:
+    """For "only on pages like this one" beside a button: its section, not this exact page
+    (`/product/linen-mug` → `prefix /product/`), so the rule works on every product."""
+    exact = suggest_url_pattern(url)
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if exact.match == "equals" and len(segments) >= 2:
+        section = "/" + "/".join(segments[:-1]) + "/"
+        return UrlPattern("prefix", section, f"every page under {section}")
+    return exact
 
 
 # --- "this field is the email/phone/name" ----------------------------------------------------

@@ -277,7 +277,7 @@ PRESETS: dict[str, PlatformPreset] = {
         ),
         native={
             "InitiateCheckout": "Shopify's checkout cannot be tagged on the page: the Custom "
-            "Pixel (pixelbridge shopify-pixel) sends it from checkout_started",
+            "Pixel (pixelbridge snippet --shopify) sends it from checkout_started",
             "Purchase": "Shopify's checkout cannot be tagged on the page: the Custom Pixel "
             "sends it from checkout_completed with the order id as event_id",
         },

@@ -24,6 +24,15 @@ from desktop_app.views.qt import (
 logger = logging.getLogger(__name__)
 
 
+WELCOME_PAGE = """<!doctype html><html><body style="font-family: sans-serif; color: #3c4043;
+ display: flex; align-items: center; justify-content: center; height: 90vh; margin: 0">
+<div style="max-width: 26em; text-align: center">
+<h2 style="font-weight: 600">Your site appears here</h2>
+<p>Click <b>Run demo</b> to open the built-in shop and watch each purchase reach Meta twice:
+once from the browser, once from the server, counted once.</p>
+<p>Or type your site's address above.</p></div></body></html>"""
+
+
 def to_url(text: str) -> QUrl:
     """What the user typed → a URL: a bare host gets http:// (local shops are plain http)."""
     text = text.strip()
@@ -81,6 +90,7 @@ class BrowserView(QWidget):
         self.view.loadProgress.connect(self.progress.setValue)
         self.view.loadFinished.connect(self._on_load_finished)
         self._update_buttons()
+        self.view.setHtml(WELCOME_PAGE)
 
     async def render(self) -> None:  # type: ignore[override]  # house rule 6 (shadows QWidget.render)
         return None
@@ -96,7 +106,8 @@ class BrowserView(QWidget):
 
     def _on_url_changed(self, url: QUrl) -> None:
         text = url.toString()
-        self.address.setText(text)
+        # The welcome page is inline HTML: its data: URL means nothing to the user.
+        self.address.setText("" if url.scheme() in ("data", "about") else text)
         self._update_buttons()
         self.url_changed.emit(text)
 

@@ -7,7 +7,9 @@ watches the walk and can keep shopping afterwards while new events appear in the
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.capi.dedup import Pair
@@ -33,13 +35,16 @@ class DemoPresenter:
         *,
         browser_view: BrowserView | None = None,
         embedded: EmbeddedBrowser | None = None,
-        customer: DemoCustomer | None = None,
+        browser_ready: asyncio.Event | None = None,
+        customer_factory: Callable[[], DemoCustomer] | None = None,
     ) -> None:
         self.window = window
         self.messages = messages
         self.browser_view = browser_view
         self.embedded = embedded
-        self.customer = customer
+        self._browser_ready = browser_ready  # set once `browser_view` exists (it comes late)
+        # A factory, so the demo's services (Starlette, uvicorn…) load only when a demo runs.
+        self._customer_factory = customer_factory
         self.demo: DemoRun | None = None
         self._live: LivePairs | None = None
         self._headless: Any = None  # HeadlessBrowser when there is no embedded browser
@@ -58,7 +63,8 @@ class DemoPresenter:
         self.window.model.clear()
         self.window.set_busy(True)
         try:
-            demo = self.demo = DemoRun(self.customer, on_progress=self._on_progress)
+            customer = self._customer_factory() if self._customer_factory else None
+            demo = self.demo = DemoRun(customer, on_progress=self._on_progress)
             shop_url = await demo.start()
             self.window.set_mode("sandbox")
             self._go_live(demo)
@@ -95,6 +101,8 @@ class DemoPresenter:
         self._live = live
 
     async def _page(self, shop_url: str) -> Page:
+        if self.embedded is not None and self._browser_ready is not None:
+            await self._browser_ready.wait()
         if self.browser_view is not None and self.embedded is not None:
             self.browser_view.load(shop_url)
             return await self.embedded.page(lambda url: url.startswith(shop_url))

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from desktop_app.capi.emq import EmqEstimate, estimate
+from desktop_app.views.field_names import field_label
 from desktop_app.views.qt import QLabel, QProgressBar, Qt, QVBoxLayout, QWidget
 
 logger = logging.getLogger(__name__)
@@ -20,13 +21,12 @@ def describe(result: EmqEstimate) -> str:
     """Rich text: which match keys were sent, which not, and the best additions."""
     parts = []
     if result.present:
-        parts.append("<b>Sent:</b> " + html.escape(", ".join(result.present)))
+        parts.append("<b>Sent:</b> " + html.escape(", ".join(map(field_label, result.present))))
     if result.missing:
-        parts.append("<b>Not sent:</b> " + html.escape(", ".join(result.missing)))
+        missing = ", ".join(map(field_label, result.missing))
+        parts.append("<b>Not sent:</b> " + html.escape(missing))
     if result.advice:
-        items = "".join(
-            f"<li>{html.escape(a.text)} (+{a.gain:.1f})</li>" for a in result.advice
-        )
+        items = "".join(f"<li>{html.escape(a.text)} (+{a.gain:.1f})</li>" for a in result.advice)
         parts.append(f"<b>To raise it:</b><ul>{items}</ul>")
     return "<br>".join(parts)
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.capi.dedup import Pair, pair_events
 from desktop_app.capi.observations import PixelObservation, ServerObservation
 from desktop_app.views.pair_model import chronological, diff_rows
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class LivePairs:
             pairs, changed = compute(pixels, servers, current)
         else:
             if self._executor is None:
+                from concurrent.futures import ThreadPoolExecutor  # only for large logs
+
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="live-pairs")
             loop = asyncio.get_running_loop()
             pairs, changed = await loop.run_in_executor(

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         messages: MessageBridge,
         *,
         browser: QWidget | None = None,
+        browser_later: bool = False,
         raw_user_data: RawUserData | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -70,13 +71,18 @@ class MainWindow(QMainWindow):
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         right.setChildrenCollapsible(False)
+        if browser is None and browser_later:
+            # QtWebEngine takes ~0.5 s to start: paint the window first, add the browser next.
+            browser = QLabel("Starting the built-in browser…")
+            browser.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            browser.setObjectName("browserPlaceholder")
         if browser is not None:
             self.splitter = QSplitter(Qt.Orientation.Horizontal)
             self.splitter.addWidget(browser)
             self.splitter.addWidget(right)
             self.splitter.setStretchFactor(0, 2)
             self.splitter.setStretchFactor(1, 3)
-            self.splitter.setSizes([580, 860])
+            self.splitter.setSizes([500, 940])
             self.setCentralWidget(self.splitter)
         else:
             self.setCentralWidget(right)
@@ -132,7 +138,19 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(self.run_demo_action)
         toolbar.addAction(self.clear_action)
+        run_button = toolbar.widgetForAction(self.run_demo_action)
+        if run_button is not None:
+            run_button.setObjectName("primaryAction")
         self.addToolBar(toolbar)
+
+    def set_browser(self, browser: QWidget) -> None:
+        """Put the (late-created) browser in the left pane, replacing the placeholder."""
+        old = self.splitter.replaceWidget(0, browser)
+        sizes = self.splitter.sizes()
+        if old is not None and old is not browser:
+            old.deleteLater()
+        self.browser = browser
+        self.splitter.setSizes(sizes)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -7,6 +7,7 @@ The server JSON passes through `redact()` so a token can never be shown or copie
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from desktop_app.capi.dedup import Pair
 from desktop_app.services.logs import redact
 from desktop_app.views.emq_panel import EmqPanel
+from desktop_app.views.field_names import field_label
 from desktop_app.views.pair_model import meta_body
 from desktop_app.views.qt import (
     QFontDatabase,
@@ -28,11 +30,57 @@ from desktop_app.views.qt import (
     QVBoxLayout,
     QWidget,
 )
-from desktop_app.views.verdict_style import style_for
+from desktop_app.views.verdict_style import style_for_pair
 
 logger = logging.getLogger(__name__)
 
 RawUserData = Callable[[str], Sequence[Any] | None]  # event_id → FieldTrace-like objects
+
+
+# What the Pixel's query parameters mean (Meta's /tr request), for readers who are not developers.
+PIXEL_PARAMETER_NAMES = {
+    "id": "Pixel ID",
+    "ev": "Event",
+    "eid": "Event ID",
+    "dl": "Page",
+    "rl": "Previous page",
+    "ts": "Sent at (ms)",
+    "fbp": "Browser ID (_fbp)",
+    "fbc": "Click ID (_fbc)",
+    "sw": "Screen width",
+    "sh": "Screen height",
+    "v": "Pixel version",
+    "r": "Release",
+    "if": "Inside an iframe",
+    "ec": "Events on this page",
+    "o": "Options",
+    "it": "Page load time (ms)",
+    "coo": "Cookies allowed",
+}
+
+
+def parameter_label(key: str) -> str:
+    """'Event (ev)', 'cd[value]' → 'Custom data: value (cd[value])'."""
+    name = PIXEL_PARAMETER_NAMES.get(key)
+    if name is None and key.startswith("cd[") and key.endswith("]"):
+        name = f"Custom data: {key[3:-1]}"
+    if name is None and key.startswith(("ud[", "udff[")):
+        name = "Customer data (hashed)"
+    return f"{name} ({key})" if name else key
+
+
+def warning_lines(pair: Pair) -> list[str]:
+    """Each warning in plain words with its evidence, from the dedup rules table."""
+    from desktop_app.capi.dedup_rules import WARNINGS
+
+    details = getattr(pair, "details", {}) or {}
+    lines = []
+    for code in pair.warnings:
+        rule = WARNINGS.get(code)
+        text = rule.title if rule else code
+        evidence = details.get(code)
+        lines.append(f"⚠ {text}" + (f" ({evidence})" if evidence and evidence not in text else ""))
+    return lines
 
 
 def pixel_parameters(pair: Pair) -> list[tuple[str, str]]:
@@ -84,7 +132,7 @@ class PairDetail(QWidget):
         self.pixel_params = QTreeWidget()
         self.pixel_params.setHeaderLabels(["Pixel parameter", "Value"])
         self.pixel_params.setRootIsDecorated(False)
-        self.pixel_params.setColumnWidth(0, 160)
+        self.pixel_params.setColumnWidth(0, 210)
 
         self.server_payload = QPlainTextEdit()
         self.server_payload.setReadOnly(True)
@@ -103,10 +151,10 @@ class PairDetail(QWidget):
 
         self.hashing = QTreeWidget()
         self.hashing.setHeaderLabels(
-            ["Field", "Typed by the customer", "Normalized", "SHA-256 sent"]
+            ["Field", "Typed by the customer", "Normalized like Meta", "SHA-256 sent to Meta"]
         )
         self.hashing.setRootIsDecorated(False)
-        for column, width in enumerate((90, 170, 150)):
+        for column, width in enumerate((150, 230, 200)):
             self.hashing.setColumnWidth(column, width)
         self.hashing_note = QLabel()
         self.hashing_note.setWordWrap(True)
@@ -152,13 +200,18 @@ class PairDetail(QWidget):
             self.headline.setText("Pick a row to see both copies of the event.")
             self.explanation.setText("")
             return
-        style = style_for(pair.verdict)
+        style = style_for_pair(pair)
         self.headline.setText(
-            f'<span style="color:{style.colour}; font-weight:600">{style.label}</span>'
-            f" · {pair.event_name} · event ID {pair.event_id or '(none)'}"
+            f'<span style="color:{style.colour}; font-weight:600">{html.escape(style.label)}'
+            f"</span> · {html.escape(pair.event_name)} · event ID "
+            f"{html.escape(pair.event_id or '(none)')}"
         )
-        lines = [pair.explanation] if pair.explanation else []
-        lines += [f"⚠ {warning}" for warning in pair.warnings]
+        explanation = pair.describe() if hasattr(pair, "describe") else pair.explanation
+        lines = [explanation] if explanation else []
+        fix = getattr(pair, "fix", "")
+        if fix and pair.is_conversion and pair.verdict != "deduplicated":
+            lines.append(f"What to do: {fix}")
+        lines += warning_lines(pair)
         self.explanation.setText("\n".join(lines))
 
     def _show_pixel(self, pair: Pair | None) -> None:
@@ -169,14 +222,9 @@ class PairDetail(QWidget):
             QTreeWidgetItem(self.pixel_params, ["—", "The browser sent no Pixel event for this."])
             return
         pixel = pair.pixel
-        for key, value in (
-            ("page", pixel.url),
-            ("transport", pixel.transport),
-            ("pixel id", pixel.pixel_id),
-        ):
-            QTreeWidgetItem(self.pixel_params, [key, value])
+        QTreeWidgetItem(self.pixel_params, ["Sent as", pixel.transport])
         for key, value in pixel_parameters(pair):
-            QTreeWidgetItem(self.pixel_params, [key, value])
+            QTreeWidgetItem(self.pixel_params, [parameter_label(key), value])
 
     def _show_answer(self, pair: Pair | None) -> None:
         if pair is None or pair.server is None:
@@ -208,7 +256,7 @@ class PairDetail(QWidget):
                 QTreeWidgetItem(
                     self.hashing,
                     [
-                        str(getattr(trace, "key", "")),
+                        field_label(str(getattr(trace, "key", ""))),
                         str(getattr(trace, "raw", "")),
                         str(
                             getattr(trace, "normalized", None) or getattr(trace, "error", "") or ""
@@ -225,4 +273,4 @@ class PairDetail(QWidget):
         for key, value in user_data.items():
             values = value if isinstance(value, list) else [value]
             for item in values:
-                QTreeWidgetItem(self.hashing, [str(key), "", "", str(item)])
+                QTreeWidgetItem(self.hashing, [field_label(str(key)), "", "", str(item)])

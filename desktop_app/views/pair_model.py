@@ -25,7 +25,13 @@ from desktop_app.views.qt import (
     Qt,
     Signal,
 )
-from desktop_app.views.verdict_style import OUTCOMES, VerdictStyle, style_for, summary_text
+from desktop_app.views.verdict_style import (
+    OUTCOMES,
+    VerdictStyle,
+    style_for,
+    style_for_pair,
+    summary_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +99,7 @@ def _cell_text(pair: Pair, column: int) -> str:
     if column == 2:
         return (pixel.event_id or "(none)") if pixel else ""
     if column == VERDICT_COLUMN:
-        return style_for(pair.verdict).label
+        return style_for_pair(pair).label
     if column == 4:
         return server.event_name if server else ""
     if column == 5:
@@ -246,7 +252,7 @@ class PairTableModel(QAbstractTableModel):
 
     # --- helpers ------------------------------------------------------------------------
     def _verdict_data(self, pair: Pair, role: int) -> Any:
-        style = style_for(pair.verdict)
+        style = style_for_pair(pair)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(style)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -254,7 +260,7 @@ class PairTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._brush(self._tints, style.colour, 36)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return pair.explanation or style.label
+            return pair.describe() if hasattr(pair, "describe") else pair.explanation
         return None
 
     def _icon(self, style: VerdictStyle) -> QIcon:

@@ -19,6 +19,7 @@ from desktop_app.views.qt import (
     QItemSelection,
     QLabel,
     QPushButton,
+    Qt,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -69,7 +70,7 @@ class SideBySideView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(self.table.textElideMode())
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # IDs differ at both ends
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
         # Fixed, uniform rows: the view never measures 100,000 rows.
@@ -78,7 +79,7 @@ class SideBySideView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for column, width in enumerate((80, 130, 170, 190, 130, 170, 150)[: len(COLUMNS)]):
+        for column, width in enumerate((80, 118, 140, 170, 118, 140, 150)[: len(COLUMNS)]):
             self.table.setColumnWidth(column, width)
 
         self._build_layout()
@@ -196,7 +197,7 @@ class SideBySideView(QWidget):
             state = "empty"
         elif counts.get("once", 0) == self.model.conversions:
             state = "good"
-        elif counts.get("twice", 0) or counts.get("no_id", 0):
+        elif counts.get("twice", 0) or counts.get("no_id", 0) or counts.get("lost", 0):
             state = "bad"
         else:
             state = "partial"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QCheckBox, QGroupBox
 
-from desktop_app.services.picker import MatchCount, Pick
+from desktop_app.services.page_locator import MatchCount
+from desktop_app.services.picker import Pick
 from desktop_app.tagger.events import STANDARD_EVENTS
-from desktop_app.tagger.locators import UrlPattern, suggest_url_pattern
+from desktop_app.tagger.locators import UrlPattern, suggest_section_pattern
 from desktop_app.tagger.rule_draft import RuleDraft, describe_rule, event_label, needs_value
 from desktop_app.views.qt import (
     QComboBox,
@@ -25,16 +26,23 @@ from desktop_app.views.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
-    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from desktop_app.views.tagging_rules import RulesBox
 
 logger = logging.getLogger(__name__)
 
+CUSTOM = "__custom__"
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "PLN", "JPY", "INR", "BRL")
-URL_MATCHES = ("contains", "equals", "prefix", "regex")
+# URL condition in plain words (the rule stores the technical name).
+URL_MATCHES = (
+    ("prefix", "starts with"),
+    ("contains", "contains"),
+    ("equals", "is exactly"),
+    ("regex", "matches the pattern (advanced)"),
+)
 ROLE_WORDS = {"button": "Button", "link": "Link", "form": "Form", "textbox": "Field"}
 # Colour of the live match line: exactly one match is what a rule should have.
 MATCH_STYLES = {"one": "color: #1e7b34;", "many": "color: #b26a00;", "none": "color: #b3261e;"}
@@ -60,15 +68,13 @@ class TaggingPanel(QWidget):
     pick_cancelled = Signal()
     selectors_changed = Signal(list)
     rule_saved = Signal(dict)
-    rule_toggled = Signal(str, bool)
-    rule_deleted = Signal(str)
-    rule_test_requested = Signal(str)
     preset_accepted = Signal()
+    # rule_toggled(id, on), rule_deleted(id), rule_test_requested(id), repair_accepted(id):
+    # the rules list's signals, re-exposed (see `tagging_rules.RulesBox`).
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.draft = RuleDraft()
-        self._rules: list[dict[str, Any]] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_banner())
         layout.addWidget(self._build_event_box())
@@ -81,7 +87,13 @@ class TaggingPanel(QWidget):
         self.save_button.clicked.connect(self._save)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.save_button)
-        layout.addWidget(self._build_rules_box(), 1)
+        self.rules = RulesBox()
+        self.rules.edit_requested.connect(self._edit_rule)
+        self.rule_toggled = self.rules.toggled
+        self.rule_deleted = self.rules.deleted
+        self.rule_test_requested = self.rules.test_requested
+        self.repair_accepted = self.rules.repair_accepted
+        layout.addWidget(self.rules, 1)
         self._on_event_changed()
 
     # --- construction ------------------------------------------------------------------------
@@ -104,9 +116,15 @@ class TaggingPanel(QWidget):
         for name in STANDARD_EVENTS:
             if name != "PageView":  # sent by the base pixel on every page
                 self.event_combo.addItem(event_label(name), name)
+        self.event_combo.addItem("Something else (custom event)…", CUSTOM)
         self.event_combo.setCurrentIndex(self.event_combo.findData("AddToCart"))
         self.event_combo.currentIndexChanged.connect(self._on_event_changed)
-        QVBoxLayout(box).addWidget(self.event_combo)
+        self.custom_event = QLineEdit()
+        self.custom_event.setPlaceholderText("Name, e.g. BookDemo (letters, digits, _)")
+        self.custom_event.textEdited.connect(self._on_event_changed)
+        col = QVBoxLayout(box)
+        col.addWidget(self.event_combo)
+        col.addWidget(self.custom_event)
         return box
 
     def _build_target_box(self) -> QGroupBox:
@@ -127,7 +145,8 @@ class TaggingPanel(QWidget):
         self.restrict_check.toggled.connect(self._on_url_edited)
         url_row = QHBoxLayout()
         self.url_match = QComboBox()
-        self.url_match.addItems(list(URL_MATCHES))
+        for value, words in URL_MATCHES:
+            self.url_match.addItem(words, value)
         self.url_value = QLineEdit()
         self.url_value.setPlaceholderText("/order-received/")
         self.url_match.currentIndexChanged.connect(self._on_url_edited)
@@ -166,30 +185,6 @@ class TaggingPanel(QWidget):
         col.addWidget(self.fields_label)
         return box
 
-    def _build_rules_box(self) -> QGroupBox:
-        box = QGroupBox("Rules")
-        col = QVBoxLayout(box)
-        self.rules_list = QListWidget()
-        col.addWidget(self.rules_list, 1)
-        row = QHBoxLayout()
-        self.edit_button = QPushButton("Edit")
-        self.toggle_button = QPushButton("Turn off")
-        self.delete_button = QPushButton("Delete")
-        self.test_button = QPushButton("Test this rule")
-        self.edit_button.clicked.connect(self._edit_selected)
-        self.toggle_button.clicked.connect(self._toggle_selected)
-        self.delete_button.clicked.connect(self._delete_selected)
-        self.test_button.clicked.connect(self._test_selected)
-        self.rules_list.currentRowChanged.connect(self._on_rule_selected)
-        for button in (self.edit_button, self.toggle_button, self.delete_button, self.test_button):
-            row.addWidget(button)
-        col.addLayout(row)
-        self.test_label = QLabel("")
-        self.test_label.setWordWrap(True)
-        col.addWidget(self.test_label)
-        self._on_rule_selected(-1)
-        return box
-
     # --- setters (called by the main window) --------------------------------------------------
     def set_pick_active(self, mode: str | None) -> None:
         self.target_label.setText(PICK_MODE_WORDS.get(mode or "", self.target_label.text()))
@@ -209,7 +204,8 @@ class TaggingPanel(QWidget):
             self.draft.value_selector = pick.bundle.selectors[0]
             self.draft.value_fixed = None
             shown = f"{pick.price[0]:g}" if pick.price else pick.bundle.text
-            self.value_edit.setText(f"from the page: {shown}")
+            currency = f" {pick.price[1]}" if pick.price and pick.price[1] else ""
+            self.value_edit.setText(f"from the page: {shown}{currency}")
             if pick.price and pick.price[1]:
                 self.currency_combo.setCurrentText(pick.price[1])
         elif pick.mode == "field" and pick.bundle is not None and pick.bundle.selectors:
@@ -220,7 +216,7 @@ class TaggingPanel(QWidget):
             self.draft.bundle = pick.bundle
             self.target_label.setText(target_words(pick))
             if pick.url:
-                self._set_page(pick.url_pattern or suggest_url_pattern(pick.url), restrict=False)
+                self._set_page(suggest_section_pattern(pick.url), restrict=False)
             self.selectors_changed.emit(list(pick.bundle.selectors))
         self._refresh_problems()
 
@@ -242,13 +238,13 @@ class TaggingPanel(QWidget):
         self.match_label.setStyleSheet(MATCH_STYLES[style])
 
     def set_rules(self, rules: list[dict[str, Any]]) -> None:
-        self._rules = [dict(r) for r in rules]
-        self.rules_list.clear()
-        for rule in self._rules:
-            item = QListWidgetItem(describe_rule(rule))
-            item.setData(Qt.ItemDataRole.UserRole, rule.get("id"))
-            self.rules_list.addItem(item)
-        self._on_rule_selected(self.rules_list.currentRow())
+        self.rules.set_rules(rules)
+
+    def set_test_result(self, text: str) -> None:
+        self.rules.set_test_result(text)
+
+    def set_repair_offer(self, rule_id: str | None, words: str) -> None:
+        self.rules.set_repair_offer(rule_id, words)
 
     def set_platform(self, platform: str | None, preset: list[str], native: list[str]) -> None:
         if not platform:
@@ -263,9 +259,6 @@ class TaggingPanel(QWidget):
         self.banner_button.setVisible(bool(preset))
         self.banner.show()
 
-    def set_test_result(self, text: str) -> None:
-        self.test_label.setText(text)
-
     # --- internal slots -------------------------------------------------------------------------
     def _request_pick(self, mode: str) -> None:
         self.set_pick_active(mode)
@@ -275,7 +268,7 @@ class TaggingPanel(QWidget):
         widgets = (self.url_match, self.url_value, self.restrict_check)
         for widget in widgets:  # filled from code: not an edit by the owner
             widget.blockSignals(True)
-        self.url_match.setCurrentText(pattern.match)
+        self.url_match.setCurrentIndex(max(0, self.url_match.findData(pattern.match)))
         self.url_value.setText(pattern.value)
         self.restrict_check.setChecked(restrict)
         for widget in widgets:
@@ -286,13 +279,17 @@ class TaggingPanel(QWidget):
     def _on_url_edited(self, *_: object) -> None:
         value = self.url_value.text().strip()
         self.draft.page = (
-            UrlPattern(self.url_match.currentText(), value, "edited") if value else None
+            UrlPattern(str(self.url_match.currentData()), value, "edited") if value else None
         )
         self.draft.restrict_to_page = self.restrict_check.isChecked()
         self._refresh_problems()
 
     def _on_event_changed(self, *_: object) -> None:
-        self.draft.event = str(self.event_combo.currentData())
+        custom = self.event_combo.currentData() == CUSTOM
+        self.custom_event.setVisible(custom)
+        self.draft.event = (
+            self.custom_event.text().strip() if custom else self.event_combo.currentData()
+        )
         self.value_box.setVisible(needs_value(self.draft.event))
         self._refresh_problems()
 
@@ -316,7 +313,7 @@ class TaggingPanel(QWidget):
     def _save(self) -> None:
         if self.draft.problems():
             return
-        others = [str(r.get("id")) for r in self._rules if r.get("id") != self.draft.rule_id]
+        others = [rid for rid in self.rules.rule_ids() if rid != self.draft.rule_id]
         self.rule_saved.emit(self.draft.to_rule(others))
         self.draft = RuleDraft(event=self.draft.event, currency=self.draft.currency)
         self.target_label.setText("Saved. Point at the next thing to track.")
@@ -325,42 +322,16 @@ class TaggingPanel(QWidget):
         self.fields_label.clear()
         self._refresh_problems()
 
-    def _selected(self) -> dict[str, Any] | None:
-        row = self.rules_list.currentRow()
-        return self._rules[row] if 0 <= row < len(self._rules) else None
-
-    def _on_rule_selected(self, row: int) -> None:
-        rule = self._selected()
-        for button in (self.edit_button, self.toggle_button, self.delete_button, self.test_button):
-            button.setEnabled(rule is not None)
-        off = rule is not None and rule.get("enabled") is False
-        self.toggle_button.setText("Turn on" if off else "Turn off")
-
-    def _edit_selected(self) -> None:
-        rule = self._selected()
-        if rule is None:
-            return
+    def _edit_rule(self, rule: dict[str, Any]) -> None:
         self.draft = RuleDraft.from_rule(rule)
-        self.event_combo.setCurrentIndex(max(0, self.event_combo.findData(self.draft.event)))
+        index = self.event_combo.findData(self.draft.event)
+        if index < 0:  # a custom event
+            index = self.event_combo.findData(CUSTOM)
+            self.custom_event.setText(self.draft.event)
+        self.event_combo.setCurrentIndex(index)
         self.target_label.setText(f"Editing: {describe_rule(rule)}")
         if self.draft.page is not None:
             self._set_page(self.draft.page, restrict=self.draft.restrict_to_page)
         if self.draft.bundle is not None:
             self.selectors_changed.emit(list(self.draft.bundle.selectors))
         self._refresh_problems()
-
-    def _toggle_selected(self) -> None:
-        rule = self._selected()
-        if rule is not None:
-            self.rule_toggled.emit(str(rule.get("id")), rule.get("enabled") is False)
-
-    def _delete_selected(self) -> None:
-        rule = self._selected()
-        if rule is not None:
-            self.rule_deleted.emit(str(rule.get("id")))
-
-    def _test_selected(self) -> None:
-        rule = self._selected()
-        if rule is not None:
-            self.test_label.setText("Testing… the rule is fired in the page.")
-            self.rule_test_requested.emit(str(rule.get("id")))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from desktop_app.capi.dedup import Pair
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,8 +34,9 @@ OUTCOMES: dict[str, Outcome] = {
     "twice": Outcome("counted twice", 1),
     "browser_only": Outcome("seen in the browser only", 2),
     "server_only": Outcome("sent by the server only", 3),
-    "no_id": Outcome("without an event ID", 4),
-    "unknown": Outcome("to check", 5),
+    "lost": Outcome("dropped by Meta (event ID reused)", 4),
+    "no_id": Outcome("without an event ID", 5),
+    "unknown": Outcome("to check", 6),
 }
 
 GREEN, RED, AMBER, GREY = "#1e8e3e", "#c5221f", "#b06000", "#5f6368"
@@ -43,24 +46,35 @@ VERDICTS: dict[str, VerdictStyle] = {
     "pixel_only": VerdictStyle("Browser only", "browser_only", AMBER, "one_side.svg"),
     "server_only": VerdictStyle("Server only", "server_only", AMBER, "one_side.svg"),
     "missing_event_id": VerdictStyle("No event ID", "no_id", RED, "no_id.svg"),
-    "event_name_mismatch": VerdictStyle("Counted twice: names differ", "twice", RED, "twice.svg"),
-    "event_id_reused": VerdictStyle("Event ID reused", "twice", RED, "twice.svg"),
-    "double_fire": VerdictStyle("Counted twice: fired twice", "twice", RED, "twice.svg"),
-    "new_id_on_reload": VerdictStyle("Counted twice: reload", "twice", RED, "twice.svg"),
-    "outside_window": VerdictStyle("Counted twice: > 48 h apart", "twice", RED, "twice.svg"),
+    "event_name_mismatch": VerdictStyle("Counted twice", "twice", RED, "twice.svg"),
+    "event_id_reused": VerdictStyle("Lost: ID reused", "lost", RED, "no_id.svg"),
+    "double_fire": VerdictStyle("Counted twice", "twice", RED, "twice.svg"),
+    "new_id_on_reload": VerdictStyle("Counted twice", "twice", RED, "twice.svg"),
+    "outside_window": VerdictStyle("Counted twice", "twice", RED, "twice.svg"),
 }
 
 UNKNOWN = VerdictStyle("Check", "unknown", GREY, "unknown.svg")
+# The base pixel's PageView has no server copy by design: neutral, not a warning.
+NOT_A_CONVERSION = VerdictStyle("Not a conversion", "none", GREY, "info.svg")
+ONE_SIDED = frozenset({"pixel_only", "server_only", "missing_event_id"})
 
 
 def style_for(verdict: str) -> VerdictStyle:
     return VERDICTS.get(verdict, UNKNOWN)
 
 
+def style_for_pair(pair: Pair) -> VerdictStyle:
+    if not pair.is_conversion and pair.verdict in ONE_SIDED:
+        return NOT_A_CONVERSION
+    return VERDICTS.get(pair.verdict, UNKNOWN)
+
+
 def summary_text(conversions: int, outcome_counts: dict[str, int]) -> str:
     """'12 conversions: 11 counted once, 1 counted twice' (zero outcomes left out)."""
     if conversions == 0:
-        return "No conversions yet: events appear here as the site sends them."
+        return (
+            "No conversions yet. Click “Run demo” to try the built-in shop, or shop on your site."
+        )
     noun = "conversion" if conversions == 1 else "conversions"
     parts = [
         f"{count} {OUTCOMES[name].phrase}"

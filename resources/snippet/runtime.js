@@ -335,13 +335,18 @@
     });
   }
   function shown(el) { return el.checkVisibility ? el.checkVisibility() : !!el.offsetParent; }
+  // Fire when the success element shows (checked on every DOM change, for up to 15 s).
   function watchSuccess(rule, el, sel) {
-    var until = Date.now() + 15000;
-    (function look() {
+    var mo = new MutationObserver(guard(look));
+    function look() {
       var done = d.querySelector(sel);
-      if (done && shown(done)) return fire(rule, el);
-      if (Date.now() < until) setTimeout(look, 100);
-    })();
+      if (!done || !shown(done)) return;
+      mo.disconnect();
+      fire(rule, el);
+    }
+    mo.observe(d.documentElement, { attributes: true, childList: true, subtree: true, characterData: true });
+    setTimeout(function () { mo.disconnect(); }, 15000);
+    look();
   }
   var seenVisible = {};
   var io = w.IntersectionObserver && new IntersectionObserver(guard(function (entries) {

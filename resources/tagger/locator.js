@@ -183,8 +183,9 @@
 
   const STRONG = new Set(["testid", "id", "platform", "name", "form-action", "aria", "class"]);
 
-  function bestToken(el) {
-    return tokens(el).find((t) => t.kind !== "type") || { kind: "tag", css: el.localName };
+  function bestToken(el, avoidIds) {
+    const skip = avoidIds ? ["type", "id", "testid"] : ["type"];
+    return tokens(el).find((t) => !skip.includes(t.kind)) || { kind: "tag", css: el.localName };
   }
 
   function nthOfType(el) {
@@ -197,11 +198,11 @@
 
   // Structural path from the target up to the first level that makes it unique; position is
   // tried at the target level first, then at one ancestor level, never on several levels.
-  function cssPath(el, root) {
+  function cssPath(el, root, avoidIds) {
     const levels = [el, ...ancestors(el, PATH_DEPTH)];
     const parts = [];
     for (let i = 0; i < levels.length; i += 1) {
-      parts.unshift(bestToken(levels[i]).css);
+      parts.unshift(bestToken(levels[i], avoidIds).css);
       const css = parts.join(" > ");
       if (resolvesUniquely(root, css, el)) return { kind: i === 0 ? "class" : "path", css };
       // parts[k] describes levels[i - k]: the target is the last part.
@@ -234,8 +235,11 @@
       for (const a of strong) for (const t of ownWeak.slice(0, 4)) keep(`${a.kind}>${t.kind}`, `${a.css} ${t.css}`);
       if (found.length >= 8) break;
     }
-    const path = cssPath(el, root);
-    if (path) keep(path.kind, path.css);
+    // A second path that avoids ids, so the bundle still works if an id is renamed.
+    for (const avoidIds of [false, true]) {
+      const path = cssPath(el, root, avoidIds);
+      if (path) keep(path.kind, path.css);
+    }
     return found;
   }
 

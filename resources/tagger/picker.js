@@ -21,6 +21,7 @@
     combobox: "Menu", checkbox: "Checkbox", heading: "Heading", searchbox: "Search field" };
 
   let mode = null;
+  let sticky = false;  // false: one pick, then pick mode ends by itself
   let current = null;
   let host = null;
   let ui = null;
@@ -43,9 +44,10 @@
   }
 
   function valueOf(path) {
-    const elements = path.filter((n) => n instanceof Element);
-    // The smallest element whose text has a digit: "19,99 €" rather than the whole summary.
-    return elements.find((n) => /\d/.test(n.textContent || "") && n.children.length <= 3) || elements[0] || null;
+    // The smallest element whose whole text is short and has a digit: "19,99 €", not the
+    // product summary or a header that happens to contain a cart count.
+    return path.find((n) => n instanceof Element && n.localName !== "pixelbridge-picker" &&
+      /\d/.test(n.textContent || "") && (n.textContent || "").trim().length <= 40) || null;
   }
 
   function fieldOf(path) {
@@ -145,6 +147,7 @@
       target = target.closest("form");
     }
     report(target, event);
+    if (!sticky) stop();
   }
 
   function onKey(event) {
@@ -158,9 +161,10 @@
     }
   }
 
-  function start(newMode) {
+  function start(newMode, keepGoing) {
     if (!MODES[newMode]) throw new Error(`unknown pick mode ${newMode}`);
     mode = newMode;
+    sticky = !!keepGoing;
     current = null;
     if (!host || !host.isConnected) buildUi();
     ui.bar.textContent = `${MODES[newMode].hint}  ·  Esc to stop`;

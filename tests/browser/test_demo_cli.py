@@ -215,3 +215,14 @@ def test_ctrl_c_mid_demo_stops_everything(tmp_path: Path, short_tmp: Path) -> No
     assert "Traceback" not in rest
     assert _processes_mentioning(str(short_tmp)) == []
     assert list(short_tmp.iterdir()) == []  # Chromium's profile was removed too
+
+
+def test_unusable_data_folder_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home-is-a-file"
+    home.write_text("", encoding="utf-8")
+    monkeypatch.setenv("PIXELBRIDGE_HOME", str(home))
+    assert main(["demo", "--headless"]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("  ")]
+    assert len(err) == 1 and "could not start the demo services" in err[0], err

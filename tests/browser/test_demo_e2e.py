@@ -5,6 +5,7 @@ No stand-ins but our own Meta sandbox: real Chromium, real loopback HTTP, real S
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -163,6 +164,7 @@ async def test_no_raw_customer_data_in_any_file(
             page = await browser.new_page()
             pairs = await demo.walk(page)
             profiles = _listing(temp, "playwright*")
+            stores = _listing(isolated_home, "**/outbox.sqlite3*")
             # While everything still runs: relay store (and its WAL), logs, Chromium's profile.
             during = _files_containing([isolated_home, temp], needles)
         from desktop_app.capi.dedup import report
@@ -172,7 +174,7 @@ async def test_no_raw_customer_data_in_any_file(
         await demo.stop()
     _check_pairs(pairs)
     assert profiles, "Chromium's profile was expected under TMPDIR"
-    assert _listing(isolated_home, "**/*.sqlite3*"), "the relay's store was expected in the home"
+    assert stores, "the relay's store was expected in the home"
     # The test would catch a leak: the needles are in the relay's memory right now.
     assert during == []
     assert _files_containing([isolated_home, temp], needles) == []
@@ -257,8 +259,6 @@ async def test_browser_close_leaves_no_process_behind() -> None:
 
 
 async def _no_new_descendants(before: set[tuple[int, str]], timeout_s: float = 5.0) -> bool:
-    import asyncio
-
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while loop.time() < deadline:
@@ -308,3 +308,16 @@ def test_the_file_scan_finds_planted_values(tmp_path: Path) -> None:
     hits = _files_containing([tmp_path], _needles(CUSTOMER))
     assert {Path(f).name for f, _ in hits} == {"a.log", "c.ldb", "q.txt"}
     assert _files_containing([tmp_path], {"not-there-at-all"}) == []
+
+
+@pytest.mark.asyncio
+async def test_a_failed_start_stops_what_already_started(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the relay's data folder should be", encoding="utf-8")
+    demo = DemoRun(data_dir=blocker)
+    with pytest.raises(OSError):
+        await demo.start()
+    # Sandbox and shop had started before the relay failed: both are stopped again.
+    assert (demo.sandbox, demo.shop, demo.relay) == (None, None, None)
+    serving = [t.get_name() for t in asyncio.all_tasks() if t.get_name().endswith("-serve")]
+    assert serving == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -63,14 +64,27 @@ def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "sha256:     null" in capsys.readouterr().out
 
 
-def test_bad_field_or_country_is_a_usage_error_exit_2() -> None:
+def test_bad_field_or_country_is_a_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     for args in (["hash", "colour", "red"], ["hash", "ph", "123", "--country", "Narnia"],
                  ["hash", "fbc", "fb.1.2.3"]):  # fmt: skip
-        proc = subprocess.run(
-            [sys.executable, "-m", "desktop_app", *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert proc.returncode == 2, args
-        assert len(proc.stderr.strip().splitlines()) == 1
+        assert main(args) == 2, args
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_runs_as_a_real_command() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "hash", "em", "John_Smith@gmail.com"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert EMAIL_HASH in proc.stdout
+
+
+def test_value_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("John_Smith@gmail.com\n"))
+    code, out = run_json(capsys, "email", "-")
+    assert code == 0 and out["sha256"] == EMAIL_HASH and out["field"] == "em"

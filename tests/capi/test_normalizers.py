@@ -132,3 +132,24 @@ def test_every_field_has_cases() -> None:
     assert {c[0] for c in CASES} == set(FIELDS)
     for key in FIELDS:
         assert any(c[3] is None for c in CASES if c[0] == key), f"no rejection case for {key}"
+
+
+def test_phone_example_numbers_of_every_region_get_their_calling_code() -> None:
+    """libphonenumber's own example numbers, written nationally, come out as E.164 digits."""
+    import phonenumbers
+
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)[1:]
+            ctx = Context(country=region.lower())
+            result = FIELDS["ph"].normalize(national, ctx)
+            assert result.value == e164, (region, national, result)
+            assert FIELDS["ph"].normalize(result.value, ctx).value == e164, region
+            assert FIELDS["ph"].normalize("+" + e164, Context()).value == e164, region
+            checked += 1
+    assert checked > 400

@@ -117,3 +117,16 @@ def test_safe_summary_and_logs_carry_no_raw_or_normalized_value(
     for secret in ("secret.person", "Secret.Person", "Zorro", "zorro", "not a phone"):
         assert secret not in text
     assert "ph" in caplog.text  # the log says which key was dropped, without its value
+
+
+def test_repeated_records_are_memoized_but_callers_get_their_own_copy() -> None:
+    record = {"em": "memo@example.com", "fbp": "fb.1.1790000000000.1"}
+    first = hash_user_data(record)
+    first.user_data["em"].append("tampered")
+    first.traces.clear()
+    second = hash_user_data(record)
+    assert second.user_data["em"] == [sha256_hex("memo@example.com")]
+    assert len(second.traces) == 1
+    # Unhashable values (nested dicts) are simply not memoized.
+    odd = hash_user_data({"em": "memo@example.com", "x": {"a": 1}})
+    assert odd.ignored_keys == ["x"]

@@ -139,6 +139,11 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "ldu_needs_location",
     ),
     ("opt_out", good_event(opt_out="yes"), "opt_out_not_boolean"),
+    (
+        "pb url",
+        good_event(event_source_url="https://shop.example.com/.AQICAQMC"),
+        "url_has_pb_appendix",
+    ),
 ]
 
 
@@ -254,3 +259,11 @@ def test_messages_never_echo_hashed_values() -> None:
     raw = "john@example.com"
     findings = validate_event(with_user(em=[raw]), now=NOW)
     assert all(raw not in f.message + f.fix for f in findings)
+
+
+def test_graph_error_for_a_finding_built_elsewhere() -> None:
+    from desktop_app.capi.findings import Finding
+
+    own = Finding("relay_blocked", "event", "Blocked by the relay.", "Fix it.", "error", None)
+    body = graph_error_for([own], fbtrace_id="A1")
+    assert body is not None and body["error"]["error_user_title"] == "Blocked by the relay."

@@ -26,7 +26,9 @@ TOKEN = "EAAprocess" + "t" * 30
 
 
 def write_config(path: Path) -> Path:
-    path.write_text(json.dumps({"pixel_id": PIXEL, "rules": [], "site": {"url": SITE}}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"pixel_id": PIXEL, "rules": [], "site": {"url": SITE}}), encoding="utf-8"
+    )
     return path
 
 

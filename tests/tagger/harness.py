@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from playwright.async_api import Page, Request, Route, async_playwright
+from playwright.async_api import Browser, Page, Request, Route, async_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -31,15 +31,56 @@ from desktop_app.tagger.snippet import FBEVENTS_STUB_PATH, render_snippet
 SITES = Path(__file__).parent / "sites"
 PIXEL_RE = re.compile(r"^https://www\.facebook\.com/tr/?(\?|$)")
 FBEVENTS_RE = re.compile(r"^https://connect\.facebook\.net/.*/fbevents\.js")
+OFFSITE_RE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 PLACEHOLDER = "<!--PIXELBRIDGE-->"
 GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"
 )
 PIXEL_ID = "1234567890"
 
+# The generic shop journey (sites/generic): product → cart → checkout → thank-you.
+SHOP_RULES: list[dict[str, Any]] = [
+    {
+        "id": "vc",
+        "event": "ViewContent",
+        "trigger": {"type": "pageview"},
+        "url": {"match": "contains", "value": "/product"},
+        "params": {
+            "value": {"structured": "price"},
+            "currency": {"structured": "currency"},
+            "content_ids": {"structured": "id"},
+        },
+    },
+    {
+        "id": "atc",
+        "event": "AddToCart",
+        "trigger": {"type": "click", "selectors": ["#add", "button.btn"]},
+        "url": {"match": "contains", "value": "/product"},
+        "params": {"value": {"selector": ".price .amount"}},
+    },
+    {
+        "id": "ic",
+        "event": "InitiateCheckout",
+        "trigger": {"type": "click", "selectors": ["a.checkout-button"]},
+        "url": {"match": "equals", "value": "/generic/cart.html"},
+    },
+    {
+        "id": "buy",
+        "event": "Purchase",
+        "trigger": {"type": "pageview"},
+        "url": {"match": "prefix", "value": "/generic/thank-you"},
+        "params": {
+            "order_id": {"query": "order"},
+            "value": {"selector": "#order-total", "attr": "data-amount"},
+            "currency": {"value": "EUR"},
+        },
+    },
+]
+
 
 @dataclass
 class Bench:
+    browser: Browser
     page: Page
     site_url: str
     relay_url: str
@@ -96,7 +137,7 @@ def config_for(rules: list[dict[str, Any]], **options: Any) -> TagConfig:
     return parse_config(data)
 
 
-def _site_app(bench_ref: dict[str, Bench]) -> Starlette:
+def site_app(bench_ref: dict[str, Bench]) -> Starlette:
     async def page(request: HttpRequest) -> Response:
         rel = request.path_params["path"] or "index.html"
         path = (SITES / rel).resolve()
@@ -116,20 +157,20 @@ def _site_app(bench_ref: dict[str, Bench]) -> Starlette:
                 return PlainTextResponse("not found", status_code=404)
         if path.suffix != ".html":
             return Response(path.read_bytes(), media_type="application/javascript")
-        bench = bench_ref["bench"]
+        bench = bench_ref.get("bench")
         html = path.read_text(encoding="utf-8")
-        if bench.config is not None:
+        if bench is not None and bench.config is not None:
             html = html.replace(PLACEHOLDER, render_snippet(bench.config, bench.relay_url))
         return HTMLResponse(html)
 
     async def form_post(request: HttpRequest) -> Response:
         await request.body()  # discard customer data, as a real shop's backend would keep it
-        target = request.query_params.get("next", "/")
+        target = request.query_params.get("next") or request.headers.get("referer") or "/"
         return Response(status_code=303, headers={"location": target})
 
     return Starlette(
         routes=[
-            HttpRoute("/post", form_post, methods=["POST"]),
+            HttpRoute("/{path:path}", form_post, methods=["POST"]),
             HttpRoute("/{path:path}", page),
         ]
     )
@@ -159,7 +200,7 @@ async def open_bench(
     config: TagConfig | None = None, *, block_pixel: bool = False, relay_url: str | None = None
 ) -> AsyncIterator[Bench]:
     ref: dict[str, Bench] = {}
-    site = LocalServer(_site_app(ref), name="test-site")
+    site = LocalServer(site_app(ref), name="test-site")
     relay = LocalServer(_relay_app(ref), name="test-relay")
     site_url = await site.start()
     relay_base = await relay.start()
@@ -169,6 +210,7 @@ async def open_bench(
             try:
                 page = await browser.new_page()
                 bench = Bench(
+                    browser=browser,
                     page=page,
                     site_url=site_url,
                     relay_url=relay_url or f"{relay_base}/v1/events",
@@ -194,6 +236,9 @@ async def open_bench(
                             path=str(FBEVENTS_STUB_PATH),
                         )
 
+                # Offline: anything not on loopback fails fast (fixture pages name real CDNs);
+                # Meta's endpoints are registered after, so they take precedence.
+                await page.route(OFFSITE_RE, lambda route: route.abort("internetdisconnected"))
                 await page.route(PIXEL_RE, on_pixel)
                 await page.route(FBEVENTS_RE, on_fbevents)
                 yield bench

@@ -4,50 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
 import pytest
-from tagger.harness import PIXEL_ID, config_for, open_bench
+from tagger.harness import PIXEL_ID, SHOP_RULES, config_for, open_bench
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
-SHOP_RULES: list[dict[str, Any]] = [
-    {
-        "id": "vc",
-        "event": "ViewContent",
-        "trigger": {"type": "pageview"},
-        "url": {"match": "contains", "value": "/product"},
-        "params": {
-            "value": {"structured": "price"},
-            "currency": {"structured": "currency"},
-            "content_ids": {"structured": "id"},
-        },
-    },
-    {
-        "id": "atc",
-        "event": "AddToCart",
-        "trigger": {"type": "click", "selectors": ["#add", "button.btn"]},
-        "url": {"match": "contains", "value": "/product"},
-        "params": {"value": {"selector": ".price .amount"}},
-    },
-    {
-        "id": "ic",
-        "event": "InitiateCheckout",
-        "trigger": {"type": "click", "selectors": ["a.checkout-button"]},
-        "url": {"match": "equals", "value": "/generic/cart.html"},
-    },
-    {
-        "id": "buy",
-        "event": "Purchase",
-        "trigger": {"type": "pageview"},
-        "url": {"match": "prefix", "value": "/generic/thank-you"},
-        "params": {
-            "order_id": {"query": "order"},
-            "value": {"selector": "#order-total", "attr": "data-amount"},
-            "currency": {"value": "EUR"},
-        },
-    },
-]
 
 CUSTOMER = {"email": "Jane.Doe@Example.com", "phone": "+33 6 12 34 56 78"}
 

@@ -7,11 +7,13 @@ import pytest
 from desktop_app.tagger.fingerprint import REPAIR_THRESHOLD, best_match, similarity
 from desktop_app.tagger.locators import (
     KIND_SCORES,
+    anchor,
     bundle_from_page,
     classify_field,
     kind_score,
     parse_price,
     rank_candidates,
+    suggest_section_pattern,
     suggest_url_pattern,
 )
 
@@ -33,6 +35,18 @@ def test_ranking_follows_the_stability_table_and_keeps_three() -> None:
     ]
     bundle = bundle_from_page({"candidates": raw, "text": "Add", "role": "button"})
     assert bundle.selectors == ['[data-testid="atc"]', "#p1 button", "button.add"]
+    same_anchor = [
+        {"kind": "id>type", "css": '#p1 button[type="button"]'},
+        {"kind": "id>tag", "css": "#p1 button"},
+        {"kind": "path", "css": "#p1 > button"},
+        {"kind": "path-deep-nth", "css": "div.card:nth-of-type(1) > button"},
+    ]
+    # One renamed id must not break all three: the positional path is kept as well.
+    assert bundle_from_page({"candidates": same_anchor}).selectors == [
+        '#p1 button[type="button"]',
+        "#p1 button",
+        "div.card:nth-of-type(1) > button",
+    ]
     assert bundle.trigger() == {"type": "click", "selectors": bundle.selectors, "text": "Add"}
     assert not bundle.fragile
     assert bundle_from_page({"candidates": raw[:1]}).fragile
@@ -128,3 +142,30 @@ def test_repair_prefers_same_text_and_place_over_same_tag() -> None:
     assert similarity(SAVED, SAVED) > 0.95
     assert best_match(SAVED, [unrelated]) is None
     assert similarity(SAVED, unrelated) < REPAIR_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("url", "match", "value"),
+    [
+        ("https://shop.example/product/linen-mug", "prefix", "/product/"),
+        ("https://shop.example/shop/mugs/linen-mug?x=1", "prefix", "/shop/mugs/"),
+        ("https://shop.example/cart", "equals", "/cart"),
+        ("https://shop.example/checkout/order-received/1234/", "contains", "/order-received/"),
+    ],
+)
+def test_section_pattern_for_buttons(url: str, match: str, value: str) -> None:
+    pattern = suggest_section_pattern(url)
+    assert (pattern.match, pattern.value) == (match, value)
+
+
+@pytest.mark.parametrize(
+    ("css", "expected"),
+    [
+        ("#p1 > button", "#p1"),
+        ('button[aria-label="Add to cart"]', 'button[aria-label="Add to cart"]'),
+        ('form[action*="/a b"] input', 'form[action*="/a b"]'),
+        ("div.card:nth-of-type(2)>button", "div.card:nth-of-type(2)"),
+    ],
+)
+def test_anchor(css: str, expected: str) -> None:
+    assert anchor(css) == expected

@@ -48,6 +48,8 @@ async def test_duplicate_buttons_skip_generated_classes_and_survive_reload() -> 
         assert hoodie.bundle is not None
         assert hoodie.bundle.selectors[0].startswith("#product-hoodie ")
         assert not hoodie.bundle.fragile
+        # Not every selector hangs on that id: renaming it must not break the whole bundle.
+        assert any("#product-hoodie" not in css for css in hoodie.bundle.selectors)
 
 
 async def test_link_and_pointer_div_are_retargeted_without_navigating() -> None:
@@ -101,20 +103,23 @@ async def test_price_pick_and_escape_leaves_pick_mode() -> None:
         assert await expect_marks(page, price.bundle.selectors) == ["price"] * len(
             price.bundle.selectors
         )
+        await click_element(page, "[data-expect=buy-cap]")
+        assert await clicked(page) == "cap"  # one pick ended pick mode by itself
         left = asyncio.Event()
         picker.add_left_listener(left.set)
+        await picker.start("element", sticky=True)
         await page.keyboard.press("Escape")
         await asyncio.wait_for(left.wait(), 5)
         assert picker.mode is None
-        await click_element(page, "[data-expect=buy-cap]")
-        assert await clicked(page) == "cap"  # clicks reach the site again
+        await click_element(page, "[data-expect=buy-hoodie]")
+        assert await clicked(page) == "hoodie"  # clicks reach the site again
 
 
 async def test_pick_mode_survives_reload_and_spa_navigation() -> None:
     async with session() as s:
         page, picker, site_url = s.page, s.picker, s.site_url
         await page.goto(f"{site_url}/spa.html")
-        await picker.start("element")
+        await picker.start("element", sticky=True)
         await page.reload()
         await click_element(page, "[data-expect=to-checkout]")
         first = await picker.next_pick(5)
@@ -157,7 +162,7 @@ async def test_same_origin_iframe_is_taggable_cross_origin_is_explained() -> Non
         page, picker, site_url = s.page, s.picker, s.site_url
         await page.goto(f"{site_url}/frames.html")
         await wait_for(lambda: _frames_loaded(page))
-        await picker.start("element")
+        await picker.start("element", sticky=True)
         inner_frame = page.frame_locator("#same")
         box = await inner_frame.locator("[data-expect=inner-book]").bounding_box()
         assert box is not None
@@ -233,3 +238,43 @@ async def test_panel_turns_a_real_pick_into_a_rule_that_still_matches_after_relo
         selectors = list(trigger["selectors"])
         assert await expect_marks(page, selectors) == ["subscribe"] * len(selectors)
         panel.deleteLater()
+
+
+async def test_test_this_rule_does_what_the_rule_waits_for() -> None:
+    async with session() as s:
+        page, picker = s.page, s.picker
+        await page.goto(f"{s.site_url}/shop.html")
+        hoodie = await pick(page, picker, "[data-expect=buy-hoodie]")
+        assert hoodie.bundle is not None
+        done = await picker.trigger_rule({"trigger": hoodie.bundle.trigger("click")})
+        assert done.startswith("Clicked ") and await clicked(page) == "hoodie"
+        form = {"trigger": {"type": "submit", "selectors": ["#newsletter"]}}
+        assert await picker.trigger_rule(form) == "Sent the form #newsletter."
+        assert await clicked(page) == "submitted"
+        gone = {"trigger": {"type": "click", "selectors": ["#nope"]}}
+        assert await picker.trigger_rule(gone) == "Nothing on this page matches the rule."
+
+
+PLATFORM_CASES = [
+    # (element clicked, what the best selector must be, text)
+    ("woo-43", 'a[data-product_id="43"]', "Add to cart"),
+    ("webflow-atc", 'input[data-node-type="commerce-add-to-cart-button"]', "Add to Cart"),
+    ("react-checkout", '[data-testid="checkout-button"]', "Checkout"),
+    ("wf-sales", 'a[href="/contact-sales"]', "Talk to sales"),
+]
+
+
+async def test_platform_markup_gets_its_stable_hooks() -> None:
+    async with session() as s:
+        page, picker = s.page, s.picker
+        await page.goto(f"{s.site_url}/platforms.html")
+        for mark, best, text in PLATFORM_CASES:
+            result = await pick(page, picker, f"[data-expect={mark}]")
+            assert result.bundle is not None, mark
+            assert result.bundle.selectors[0] == best, (mark, result.bundle.selectors)
+            assert result.bundle.text == text
+            assert not any(":r1:" in c or "css-" in c for c in result.bundle.selectors)
+            assert not any(".w-" in c for c in result.bundle.selectors)  # framework classes
+            assert await expect_marks(page, result.bundle.selectors) == [mark] * len(
+                result.bundle.selectors
+            )

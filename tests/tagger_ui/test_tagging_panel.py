@@ -6,7 +6,8 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from desktop_app.services.picker import MatchCount, Pick
+from desktop_app.services.page_locator import MatchCount
+from desktop_app.services.picker import Pick
 from desktop_app.tagger.locators import LocatorBundle, suggest_url_pattern
 from desktop_app.tagger.schema import validate
 from desktop_app.views.tagging_panel import TaggingPanel
@@ -70,6 +71,7 @@ def test_purchase_on_this_page_needs_a_value_and_currency(qtbot: QtBot) -> None:
     url = "https://shop.example/checkout/order-received/1234/?key=wc_order_x"
     panel.on_pick(Pick(mode="page", url=url, url_pattern=suggest_url_pattern(url)))
     assert panel.url_value.text() == "/order-received/"
+    assert panel.url_match.currentData() == "contains"
     assert not panel.save_button.isEnabled()
     assert "Purchase needs a value" in panel.problems_label.text()
     price = LocatorBundle(selectors=[".order-total .amount"], text="1.234,56 €", tag="span")
@@ -112,16 +114,18 @@ def test_rules_list_edit_toggle_and_platform_banner(qtbot: QtBot) -> None:
             "params": {"value": {"value": 10}, "currency": {"value": "EUR"}},
         },
     ]
+    assert panel.rules.no_rules_label.isVisibleTo(panel)
     panel.set_rules(rules)
-    assert panel.rules_list.count() == 2
-    assert "Bought something (Purchase)" in panel.rules_list.item(1).text()
-    assert "(off)" in panel.rules_list.item(1).text()
-    assert not panel.toggle_button.isEnabled()  # nothing selected
-    panel.rules_list.setCurrentRow(1)
-    assert panel.toggle_button.text() == "Turn on"
-    panel.toggle_button.click()
+    assert not panel.rules.no_rules_label.isVisibleTo(panel)
+    assert panel.rules.rules_list.count() == 2
+    assert "Bought something (Purchase)" in panel.rules.rules_list.item(1).text()
+    assert "(off)" in panel.rules.rules_list.item(1).text()
+    assert not panel.rules.toggle_button.isEnabled()  # nothing selected
+    panel.rules.rules_list.setCurrentRow(1)
+    assert panel.rules.toggle_button.text() == "Turn on"
+    panel.rules.toggle_button.click()
     assert seen["toggled"] == [("buy", True)]
-    panel.edit_button.click()
+    panel.rules.edit_button.click()
     assert panel.draft.rule_id == "buy" and panel.draft.event == "Purchase"
     assert panel.url_value.text() == "/order-received/"
     panel.save_button.click()
@@ -132,3 +136,41 @@ def test_rules_list_edit_toggle_and_platform_banner(qtbot: QtBot) -> None:
     assert "Already sent by the site itself: PageView" in panel.banner_label.text()
     panel.set_platform(None, [], [])
     assert not panel.banner.isVisibleTo(panel)
+
+
+def test_repair_offer_and_test_request(qtbot: QtBot) -> None:
+    panel, _ = make_panel(qtbot)
+    accepted: list[str] = []
+    tested: list[str] = []
+    panel.repair_accepted.connect(accepted.append)
+    panel.rule_test_requested.connect(tested.append)
+    panel.set_rules([{"id": "atc-1", "event": "AddToCart", "trigger": {"type": "pageview"}}])
+    panel.rules.rules_list.setCurrentRow(0)
+    panel.rules.test_button.click()
+    assert tested == ["atc-1"] and "Testing" in panel.rules.test_label.text()
+    panel.set_test_result("Clicked #add-to-cart: Pixel AddToCart + server AddToCart, same id.")
+    assert "same id" in panel.rules.test_label.text()
+    assert not panel.rules.repair_button.isVisibleTo(panel)
+    panel.set_repair_offer("atc-1", "“Add to cart” matches nothing here. Is it “Add to basket”?")
+    assert panel.rules.repair_button.isVisibleTo(panel)
+    panel.rules.repair_button.click()
+    assert accepted == ["atc-1"] and not panel.rules.repair_button.isVisibleTo(panel)
+
+
+def test_custom_event_name(qtbot: QtBot) -> None:
+    panel, seen = make_panel(qtbot)
+    assert not panel.custom_event.isVisibleTo(panel)
+    panel.event_combo.setCurrentIndex(panel.event_combo.findData("__custom__"))
+    assert panel.custom_event.isVisibleTo(panel)
+    panel.on_pick(Pick(mode="element", url="https://shop.example/demo", bundle=BUTTON))
+    assert not panel.save_button.isEnabled()  # no name yet
+    qtbot.keyClicks(panel.custom_event, "BookDemo")
+    assert panel.save_button.isEnabled()
+    panel.save_button.click()
+    assert seen["saved"][-1]["event"] == "BookDemo"
+    assert_valid(seen["saved"][-1])
+    panel.set_rules(seen["saved"])
+    panel.rules.rules_list.setCurrentRow(0)
+    panel.event_combo.setCurrentIndex(panel.event_combo.findData("Lead"))
+    panel.rules.edit_button.click()
+    assert panel.custom_event.text() == "BookDemo" and panel.draft.event == "BookDemo"

@@ -83,7 +83,9 @@ class Bench:
 
 
 def config_for(site_url: str) -> TagConfig:
-    return parse_config({"version": 1, "pixel_id": PIXEL_ID, "site": {"url": site_url}, "rules": []})
+    return parse_config(
+        {"version": 1, "pixel_id": PIXEL_ID, "site": {"url": site_url}, "rules": []}
+    )
 
 
 @asynccontextmanager

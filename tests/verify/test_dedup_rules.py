@@ -229,15 +229,21 @@ def test_privacy_sandbox_echo_is_not_a_second_browser_copy() -> None:
         ("server_late", {}, {"at": T0 + 6 * 60}),
         # Java SDK #367: dedup looked broken while a test code was left set.
         ("test_event_code_set", {}, {"test_code": "TEST123"}),
+        ("server_pending", {}, {"status": "retrying"}),
     ],
 )
 def test_warnings(code: str, pixel_kwargs: dict[str, Any], server_kwargs: dict[str, Any]) -> None:
     pairs = pair_events([px(**pixel_kwargs)], [sv(**server_kwargs)])
     assert verdicts(pairs) == ["deduplicated"]
     assert pairs[0].warnings == [code]
-    assert pairs[0].details[code]
+    assert pairs[0].detail(code)
     detail = pairs[0].to_json()["warning_details"][0]
     assert detail["code"] == code and detail["fix"] == WARNINGS[code].fix
+
+
+def test_a_queued_server_copy_is_not_counted_yet() -> None:
+    summary = summarize(pair_events([px()], [sv(status="queued")]))
+    assert summary["pending"] == 1 and summary["all_counted_once"] is False
 
 
 def test_fbc_present_is_fine() -> None:

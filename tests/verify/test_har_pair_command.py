@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Route
+from verify.harness import open_bench
 
 from desktop_app.capi.har import parse_har
 from desktop_app.cli import main
-from verify.harness import open_bench
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]
 
@@ -71,13 +71,20 @@ async def test_real_har_and_deliveries_through_pair_command(
     assert "never left the browser" in err
 
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    verdicts = {(p["event_id"], p["verdict"]) for p in report["pairs"] if p["event_name"] != "PageView"}
-    # Line 2 is broken, so one server copy is missing; the other lines were still paired.
-    broken_id = rows[0]["event_id"] if len(rows) > 0 else None
-    assert report["problems"][0]["line"] == 2
-    assert ("order-2002", "event_name_mismatch") in verdicts
-    assert ("order-3003", "server_only") in verdicts
-    assert ("order-1001", "deduplicated") in verdicts or broken_id != "order-1001"
+    verdicts = {
+        (p["event_id"], p["verdict"]) for p in report["pairs"] if p["event_name"] != "PageView"
+    }
+    # Line 2 is broken and reported; every other line was still paired.
+    assert report["problems"] == [
+        {"source": "capi.jsonl", "line": 2, "message": report["problems"][0]["message"]}
+    ]
+    assert verdicts == {
+        ("order-1001", "deduplicated"),
+        ("order-2002", "event_name_mismatch"),
+        ("order-3003", "server_only"),
+    }
+    assert report["blocked_pixel_requests"][0].startswith("Purchase eid=order-3003")
+    assert {s["step"] for s in report["timeline"]} >= {"pixel_request", "server_request"}
     assert "counted once" in out and "conversions" in out
     page = html_path.read_text(encoding="utf-8")
     assert "<script" not in page and "event_name_mismatch" in page

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Route
-
 from verify.harness import open_bench
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.browser]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from views.view_samples import demo_pairs, problem_pairs
 
 from desktop_app.capi.dedup import Pair
-from views.view_samples import demo_pairs, problem_pairs
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ of /proc finds any orphan (QtWebEngine renderer, Playwright's node driver, a ser
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -76,20 +77,55 @@ def test_window_starts_paints_and_exits(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
 def test_demo_in_embedded_browser_then_clean_shutdown(tmp_path: Path) -> None:
-    shot = tmp_path / "window.png"
-    proc, tag = _start(["--demo", "--exit-after-demo", "--screenshot", str(shot)], tmp_path)
-    children_seen: set[int] = set()
+    shot, report = tmp_path / "window.png", tmp_path / "report.json"
+    args = ["--demo", "--exit-after-demo", "--screenshot", str(shot), "--report", str(report)]
+    proc, tag = _start(args, tmp_path)
+    children_seen: dict[int, str] = {}
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
-        children_seen |= _tagged_pids(tag) - {proc.pid}
+        for pid in _tagged_pids(tag) - {proc.pid} - set(children_seen):
+            children_seen[pid] = _cmdline(pid)
         time.sleep(0.2)  # sampling /proc while the app runs
     _out, err = proc.communicate(timeout=30)
     log = err.decode(errors="replace")
     assert proc.returncode == 0, log[-3000:]
-    # The app really had helpers (web engine renderer, Playwright driver)…
-    assert len(children_seen) >= 2, children_seen
+    # The demo ran in the embedded QtWebEngine, driven by Playwright's driver over CDP…
+    commands = " | ".join(children_seen.values())
+    assert "QtWebEngineProcess" in commands, commands
+    assert "playwright" in commands or "node" in commands, commands
+    assert "--headless" not in commands  # not the hidden-browser fallback
     # …and none outlived it.
     assert not _wait_gone(tag), log[-2000:]
     image = QImage(str(shot))
     assert image.width() >= 1000 and image.height() >= 600
     assert "Traceback" not in log
+    data = json.loads(report.read_text())
+    conversions = [p for p in data["pairs"] if p["event_name"] != "PageView"]
+    assert len(conversions) == 4
+    assert {p["verdict"] for p in conversions} == {"deduplicated"}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
+def test_sigterm_shuts_down_like_quit(tmp_path: Path) -> None:
+    """`kill` (logout, service stop) while the demo runs in the embedded browser."""
+    proc, tag = _start(["--demo"], tmp_path)
+    deadline = time.monotonic() + 60
+    web_engine = False
+    while proc.poll() is None and time.monotonic() < deadline and not web_engine:
+        web_engine = any("QtWebEngineProcess" in _cmdline(pid) for pid in _tagged_pids(tag))
+        time.sleep(0.1)  # sampling /proc until the embedded browser exists
+    assert web_engine, "the embedded browser never started"
+    proc.terminate()
+    _out, err = proc.communicate(timeout=60)
+    log = err.decode(errors="replace")
+    assert proc.returncode == 0, log[-3000:]
+    assert not _wait_gone(tag), log[-2000:]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from views.view_samples import make_pixel, make_server
 
 from desktop_app.capi.dedup import Pair, pair_events
 from desktop_app.capi.observations import PixelObservation, ServerObservation
 from desktop_app.views.live_pairs import LivePairs
 from desktop_app.views.pair_model import PairTableModel, chronological
-from views.view_samples import make_pixel, make_server
 
 
 @pytest.mark.asyncio

@@ -38,7 +38,9 @@ async def test_render_select_copy_and_messages(sample_pairs: list[Pair]) -> None
         assert requested == [True]
 
         # An error opens a non-modal box (no nested event loop) and redacts secrets.
-        messages.error("Meta said: access_token=EAABsecretsecretsecretsecret1 invalid", "Replace it")
+        messages.error(
+            "Meta said: access_token=EAABsecretsecretsecretsecret1 invalid", "Replace it"
+        )
         boxes = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
         assert len(boxes) == 1
         assert "secretsecret" not in boxes[0].text()

@@ -40,7 +40,7 @@ def test_shows_both_payloads_answer_and_trace(qtbot: Any, sample_pairs: list[Pai
     detail.show_pair(leaky)
     assert "Counted once" in detail.headline.text()
     rows = dict((r[0], r[1]) for r in _tree_rows(detail.pixel_params))
-    assert rows["ev"] == "Purchase" and rows["pixel id"] == "1234567890123456"
+    assert rows["Event (ev)"] == "Purchase" and rows["Pixel ID (id)"] == "1234567890123456"
     server_text = detail.server_payload.toPlainText()
     assert '"event_id": "ev-3-purchase"' in server_text
     assert token not in server_text and "[redacted]" in server_text
@@ -72,7 +72,7 @@ def test_hashing_inspector_from_memory_only(qtbot: Any, sample_pairs: list[Pair]
     detail.show_pair(sample_pairs[4])
     assert asked == ["ev-3-purchase"]
     rows = _tree_rows(detail.hashing)
-    email = next(r for r in rows if r[0] == "em")
+    email = next(r for r in rows if r[0] == "Email (em)")
     assert email[1] == "  Ada.Lovelace@Example.com "
     assert email[2] == "ada.lovelace@example.com"
     assert len(email[3]) == 64

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from views.view_samples import PIXEL_ID
+
 from desktop_app.capi.dedup import Pair
 from desktop_app.views.pair_model import (
     PAIR_ROLE,

@@ -51,6 +51,14 @@ async def test_demo_shows_pairs_and_close_stops_everything() -> None:
             for i in range(window.detail.hashing.topLevelItemCount())
         ]
         assert "grace@example.org" in typed
+        # The user keeps shopping: new Pixel events show up live, without re-running the demo.
+        rows_before = window.model.rowCount()
+        page = presenter._page_in_use
+        assert page is not None
+        await page.goto(presenter.demo.shop.product_url())
+        await _until(lambda: window.model.rowCount() > rows_before, 15)
+        newest = window.model.pair_at(window.model.rowCount() - 1)
+        assert newest.event_name in ("PageView", "ViewContent")
         window.close()  # the user closes the window: main() returns after stopping everything
         code = await asyncio.wait_for(main, 30)
         assert code == 0

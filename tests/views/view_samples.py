@@ -83,3 +83,19 @@ def problem_pairs(now: float | None = None) -> list[Pair]:
         ),
         Pair("Lead", "lead-1", "pixel_only", pixel=make_pixel("Lead", "lead-1", at)),
     ]
+
+
+def many_pairs(count: int) -> list[Pair]:
+    """A large log: mostly counted once, every 10th a Pixel-only, every 25th counted twice."""
+    names = ("ViewContent", "AddToCart", "InitiateCheckout", "Purchase", "Lead")
+    pairs = []
+    for i in range(count):
+        name, event_id = names[i % 5], f"e{i}"
+        pixel = PixelObservation(PIXEL_ID if i % 2 else "999", name, event_id, SHOP, 1.7e9 + i)
+        if i % 10 == 0:
+            pairs.append(Pair(name, event_id, "pixel_only", pixel=pixel))
+            continue
+        server = ServerObservation(PIXEL_ID, name, event_id, int(1.7e9) + i, {})
+        verdict = "double_fire" if i % 25 == 1 else "deduplicated"
+        pairs.append(Pair(name, event_id, verdict, pixel=pixel, server=server))
+    return pairs

@@ -1,0 +1,261 @@
+"""Relay ingest: `POST /v1/events` with durable commit vs a bare Starlette endpoint.
+
+A: the real relay (`RelayService`: TrustedHost + CORS middleware, body cap, JSON parsing,
+   normalisation + SHA-256 of email/phone/name, validation, SQLite WAL commit with
+   `synchronous=FULL` through the group-commit writer, 202 only after the commit). No token, so
+   nothing is delivered: this isolates ingest.
+B: a bare Starlette endpoint on the same kind of server (`LocalServer`, same uvicorn settings)
+   that reads the body, parses the JSON and answers 202.
+
+The load comes from a separate process (raw asyncio sockets, keep-alive HTTP/1.1, not httpx),
+so client and server do not share a GIL. A/B rounds alternate. Two figures per side:
+- throughput: closed loop, 16 connections, events/s (target: relay ≥ 60 % of bare);
+- latency at a fixed 500 events/s, open loop (latency counted from each request's scheduled
+  time, so queueing is not hidden): p50 and p99 (target: relay p99 ≤ 5 ms).
+
+    python -m bench.bench_relay [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.common import build_request, figure, http_load, percentile
+
+logger = logging.getLogger(__name__)
+
+ORIGIN = "http://127.0.0.1:8123"
+PIXEL = "1234567890"
+RATE = 500.0
+
+
+def _event_body(run: str, index: int) -> bytes:
+    return json.dumps(
+        {
+            "event_name": "Purchase",
+            "event_id": f"{run}-{index}",
+            "event_source_url": f"{ORIGIN}/checkout",
+            "user_data": {
+                "email": f"Customer.{index}@Example.com",
+                "phone": "+1 (650) 555-1212",
+                "first_name": "Jane",
+                "last_name": "Doe",
+            },
+            "custom_data": {"value": 42.5, "currency": "USD", "content_ids": ["sku-1"]},
+            "fbp": "fb.1.1700000000000.1234567890",
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def _request(path: str, run: str, index: int) -> bytes:
+    headers = {
+        "Content-Type": "text/plain;charset=UTF-8",  # what sendBeacon sends
+        "Origin": ORIGIN,
+        "User-Agent": "Mozilla/5.0 (bench)",
+    }
+    return build_request("POST", path, body=_event_body(run, index), headers=headers)
+
+
+# --- load generator (runs in a child process) ----------------------------------------------
+async def _fixed_rate(
+    port: int, path: str, rate: float, duration_s: float, connections: int = 16
+) -> dict[str, Any]:
+    from bench.common import _read_response
+
+    run = uuid.uuid4().hex[:8]
+    total = int(rate * duration_s)
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(connections):
+        idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    tasks: list[asyncio.Task[None]] = []
+
+    async def one(index: int, scheduled: float) -> None:
+        reader, writer = await idle.get()
+        writer.write(_request(path, run, index))
+        await writer.drain()
+        status = await _read_response(reader)
+        latencies.append(time.perf_counter() - scheduled)
+        statuses[status] = statuses.get(status, 0) + 1
+        idle.put_nowait((reader, writer))
+
+    started = time.perf_counter()
+    for index in range(total):
+        scheduled = started + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)  # pacing the load, not synchronising a test
+        tasks.append(asyncio.create_task(one(index, scheduled)))
+    await asyncio.gather(*tasks)
+    while not idle.empty():
+        _reader, writer = idle.get_nowait()
+        writer.close()
+    return {
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "statuses": statuses,
+    }
+
+
+async def _closed_loop(port: int, path: str, total: int) -> dict[str, Any]:
+    run = uuid.uuid4().hex[:8]
+    result = await http_load(
+        "127.0.0.1", port, lambda i: _request(path, run, i), total=total, connections=16
+    )
+    return {"rate": result.rate, "statuses": result.statuses, "errors": result.errors}
+
+
+def loadgen_main(spec: dict[str, Any]) -> None:
+    if spec["mode"] == "rate":
+        coro = _fixed_rate(spec["port"], spec["path"], spec["rate"], spec["duration_s"])
+    else:
+        coro = _closed_loop(spec["port"], spec["path"], spec["total"])
+    print(json.dumps(asyncio.run(coro)), flush=True)
+
+
+async def _loadgen(spec: dict[str, Any]) -> dict[str, Any]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.bench_relay",
+        "--loadgen",
+        json.dumps(spec),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"load generator failed ({proc.returncode})")
+    result: dict[str, Any] = json.loads(out)
+    if set(result["statuses"]) != {"202"}:  # JSON keys are strings
+        raise RuntimeError(f"unexpected answers {result['statuses']} from {spec['path']}")
+    return result
+
+
+# --- servers ------------------------------------------------------------------------------
+def _bare_app() -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def bare(request: Request) -> JSONResponse:
+        data = json.loads(await request.body())
+        return JSONResponse({"accepted": 1, "event_ids": [data.get("event_id")]}, 202)
+
+    return Starlette(routes=[Route("/bare", bare, methods=["POST"])])
+
+
+async def _measure(quick: bool) -> list[dict[str, Any]]:
+    from desktop_app.services.http_server import LocalServer
+    from desktop_app.services.relay import RelayService, RelaySettings
+    from desktop_app.tagger.config import parse_config
+
+    rounds = 3 if quick else 7
+    total = 1500 if quick else 5000
+    duration_s = 2.0 if quick else 6.0
+    config = parse_config({"pixel_id": PIXEL, "rules": [], "site": {"url": ORIGIN + "/"}})
+    with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
+        relay = RelayService(config, RelaySettings(data_dir=Path(tmp)), lambda: None)
+        await relay.start()
+        bare = LocalServer(_bare_app(), name="bare")
+        await bare.start()
+        sides = {
+            "relay": (relay._server.port if relay._server else 0, "/v1/events"),
+            "bare": (bare.port, "/bare"),
+        }
+        rates: dict[str, list[float]] = {"relay": [], "bare": []}
+        p50: dict[str, list[float]] = {"relay": [], "bare": []}
+        p99: dict[str, list[float]] = {"relay": [], "bare": []}
+        try:
+            for index in range(rounds + 1):  # round 0 warms up and is discarded
+                order = ["relay", "bare"] if index % 2 else ["bare", "relay"]
+                for side in order:
+                    port, path = sides[side]
+                    closed = await _loadgen(
+                        {"mode": "closed", "port": port, "path": path, "total": total}
+                    )
+                    paced = await _loadgen(
+                        {
+                            "mode": "rate",
+                            "port": port,
+                            "path": path,
+                            "rate": RATE,
+                            "duration_s": duration_s,
+                        }
+                    )
+                    if index:
+                        rates[side].append(closed["rate"])
+                        p50[side].append(paced["p50_ms"])
+                        p99[side].append(paced["p99_ms"])
+            stored = relay.health()["queue_depth"]
+        finally:
+            await bare.stop()
+            await relay.stop()
+    share = [a / b for a, b in zip(rates["relay"], rates["bare"], strict=True)]
+    share_median = sorted(share)[len(share) // 2]
+    p99_relay = sorted(p99["relay"])[len(p99["relay"]) // 2]
+    note = f"{rounds} A/B rounds; {stored} events committed durably (synchronous=FULL)"
+    return [
+        figure(
+            "relay ingest throughput (durable commit)",
+            "events/s",
+            rates["relay"],
+            baseline_name="bare Starlette endpoint",
+            baseline_values=rates["bare"],
+            target="≥ 0.6 × bare",
+            passed=share_median >= 0.6,
+            notes=note,
+            digits=1,
+        ),
+        figure(
+            "relay ingest p99 latency at 500 events/s",
+            "ms",
+            p99["relay"],
+            baseline_name="bare Starlette endpoint p99",
+            baseline_values=p99["bare"],
+            target="≤ 5 ms",
+            passed=p99_relay <= 5.0,
+            notes="open loop, latency from the scheduled send time",
+            digits=2,
+        ),
+        figure(
+            "relay ingest p50 latency at 500 events/s",
+            "ms",
+            p50["relay"],
+            baseline_name="bare Starlette endpoint p50",
+            baseline_values=p50["bare"],
+            digits=2,
+        ),
+    ]
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    return asyncio.run(_measure(quick))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--loadgen", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.loadgen:
+        loadgen_main(json.loads(args.loadgen))
+        return
+    logging.basicConfig(level=logging.WARNING)
+    for row in run(args.quick):
+        print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
