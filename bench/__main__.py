@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
-TIMEOUT_S = {True: 120.0, False: 1800.0}  # per module, quick / full
+TIMEOUT_S = {True: 180.0, False: 1800.0}  # per module, quick / full (generous: shared cores)
 PACKAGES = (
     "PySide6",
     "qasync",
@@ -76,7 +76,8 @@ def run_module(name: str, quick: bool) -> tuple[list[dict[str, Any]], str | None
         command = [sys.executable, "-m", "bench", "--worker", name, "--result", str(result_path)]
         if quick:
             command.append("--quick")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "PYTHONPATH": path}
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         try:
             done = subprocess.run(
@@ -214,6 +215,18 @@ def render_markdown(
         f"- Date: {now}" + (" (quick mode: smallest sizes, indicative only)" if quick else ""),
     ]
     out += [f"- {key}: {value}" for key, value in machine().items()]
+    out += ["", "| benchmark | figures | PASS | MISS | no target | error | ran in |"]
+    out.append("|---|---|---|---|---|---|---|")
+    for name, rows, error, elapsed in results:
+        counts = [sum(1 for r in rows if verdict(r) == v) for v in ("PASS", "MISS", "—")]
+        cells = [
+            name,
+            str(len(rows)),
+            *map(str, counts),
+            "ERROR" if error else "",
+            f"{elapsed:.1f} s",
+        ]
+        out.append("| " + " | ".join(cells) + " |")
     out.append("")
     for name, rows, error, elapsed in results:
         out += [f"## {name}", "", f"Ran in {elapsed:.1f} s.", ""]
@@ -228,7 +241,7 @@ def render_markdown(
             out.append("")
             out += [f"- **{_md(n)}**: {_md(text)}" for n, text in notes]
         out.append("")
-    return "\n".join(out)
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name}{' (quick)' if args.quick else ''} …", file=sys.stderr, flush=True)
         rows, error, elapsed = run_module(name, args.quick)
         results.append((name, rows, error, elapsed))
+        status = f"ERROR: {error}" if error else f"{len(rows)} figure(s)"
+        print(f"  {name}: {status} in {elapsed:.1f} s", file=sys.stderr, flush=True)
     print_table(results)
     out: Path | None = args.out or (None if args.only else DEFAULT_OUT)
     if out is not None:

@@ -167,6 +167,7 @@ async def _embedded_idle(
         box = await page.locator(TARGET).first.bounding_box()
         assert box is not None
         for _ in range(10):
+            await picker.start("element")  # one pick per start, as in the panel
             t0 = time.perf_counter()
             await page.mouse.click(box["x"] + 10, box["y"] + 10)
             await picker.next_pick(10)

@@ -274,7 +274,7 @@ class DesktopShell:
                 json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
             )
         if self.options.screenshot is not None:
-            self.app.processEvents()
+            await asyncio.sleep(0.2)  # let the last rows and the page repaint (no nested loop)
             if not self.window.grab().save(str(self.options.screenshot), "PNG"):
                 self.messages.error(f"Could not save the screenshot to {self.options.screenshot}.")
         if self.options.exit_after_demo:
@@ -306,8 +306,9 @@ class DesktopShell:
             self.window.deleteLater()
             self.window = None
         # Let Qt destroy the web view (and end its renderer process) while the loop runs.
-        await asyncio.sleep(0)
-        self.app.processEvents()
+        # Yielding to the loop, never `processEvents()`: inside a coroutine that would be a
+        # nested event loop, and other tasks would fail with "Cannot enter into task".
+        await asyncio.sleep(0.05)
 
 
 def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:

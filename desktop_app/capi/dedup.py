@@ -178,13 +178,12 @@ def _pair_all(
             pair = Pair(key[1], key[2], "pixel_only", found)
             append(pair)
             one_sided.append(pair)
-        elif (
-            match.status in FAILED_STATUSES
-            or abs(server_arrival(match) - found.observed_at) > window_s
-        ):
-            append(_judge(key, found, match, window_s))
         else:
-            append(Pair(key[1], key[2], "deduplicated", found, match))
+            sent = match.sent_at if match.sent_at is not None else match.event_time
+            if match.status in FAILED_STATUSES or abs(sent - found.observed_at) > window_s:
+                append(_judge(key, found, match, window_s))
+            else:
+                append(Pair(key[1], key[2], "deduplicated", found, match))
     for key, match in server_groups.items():
         if key in used_anonymous:
             continue
@@ -199,8 +198,7 @@ def _pair_all(
     _pair_without_ids(no_id_pixels, no_id_servers, pairs)
     find_repeated_sends(pairs)
     for pair in pairs:
-        if pair.server is not None:
-            check_warnings(pair)
+        check_warnings(pair)
     return pairs
 
 

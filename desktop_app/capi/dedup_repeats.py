@@ -40,9 +40,11 @@ def find_repeated_sends(pairs: list[Pair]) -> None:
         if pixel is not None:
             key: Any = pixel.url
         elif pair.server is not None:
-            key = ("server", pair.server.payload.get("event_source_url"))
+            key = ("server", pair.server.payload.get("event_source_url") or "")
         else:
             continue
+        if not key or key == ("server", ""):
+            continue  # page unknown: two orders would look like one action sent twice
         previous = groups.get(key)
         if previous is None:
             groups[key] = pair  # a list only once a second pair shares the key (rare)

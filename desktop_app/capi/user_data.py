@@ -9,6 +9,7 @@ customer data and live in memory only, never in a file or a log line.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
 # so whole records are memoized too: memory only, bounded, each caller gets its own copy.
 _RECORD_MEMO_SIZE = 1024
 _record_memo: OrderedDict[Hashable, HashedUserData] = OrderedDict()
+_memo_lock = threading.Lock()
 
 
 def _memo_key(raw: Mapping[str, Any], default_country: str | None) -> Hashable | None:
@@ -130,7 +132,8 @@ def _copy(result: HashedUserData) -> HashedUserData:
 
 def clear_caches() -> None:
     """Forget every memoized value (tests, benchmarks, or when the app stops)."""
-    _record_memo.clear()
+    with _memo_lock:
+        _record_memo.clear()
     hash_value.cache_clear()
 
 
@@ -142,15 +145,17 @@ def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None
     """
     memo_key = _memo_key(raw, default_country)
     if memo_key is not None:
-        known = _record_memo.get(memo_key)
-        if known is not None:
-            _record_memo.move_to_end(memo_key)
-            return _copy(known)
+        with _memo_lock:  # the relay may hash from worker threads
+            known = _record_memo.get(memo_key)
+            if known is not None:
+                _record_memo.move_to_end(memo_key)
+                return _copy(known)
     result = _hash_record(raw, default_country)
     if memo_key is not None:
-        _record_memo[memo_key] = _copy(result)
-        if len(_record_memo) > _RECORD_MEMO_SIZE:
-            _record_memo.popitem(last=False)
+        with _memo_lock:
+            _record_memo[memo_key] = _copy(result)
+            while len(_record_memo) > _RECORD_MEMO_SIZE:
+                _record_memo.popitem(last=False)
     return result
 
 

@@ -27,7 +27,7 @@ from desktop_app.capi.validation_answers import (
     warnings_as_messages,
 )
 from desktop_app.capi.validation_custom import check_custom_data, check_processing_options
-from desktop_app.capi.validation_user import check_user_data
+from desktop_app.capi.validation_user import check_user_data, dropped_value_findings
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ __all__ = [
     "Finding",
     "Severity",
     "blocking",
+    "dropped_value_findings",
     "graph_error_for",
     "http_status_for",
     "invalid_token_error",

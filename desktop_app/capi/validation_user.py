@@ -20,8 +20,10 @@ from desktop_app.capi.cookies import (
     fbclid_case_problem,
     parse_fb_cookie,
 )
+from desktop_app.capi.fields import FIELDS, HASHED_KEYS, PASS_THROUGH_KEYS
 from desktop_app.capi.findings import Finding, finding
 from desktop_app.capi.hashing import as_prehashed, is_meta_ready_hash, is_sha256
+from desktop_app.capi.user_data import HashedUserData
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ NEVER_HASHED = (
     "fb_login_id",
     "lead_id",
 )
+
+KNOWN_KEYS = frozenset(HASHED_KEYS) | frozenset(PASS_THROUGH_KEYS)
 
 INSUFFICIENT_COMBINATIONS: tuple[frozenset[str], ...] = (
     frozenset({"ct", "country", "st", "zp", "ge", "client_user_agent"}),
@@ -75,10 +79,36 @@ def check_user_data(
             findings.extend(_check_cookie(value, kind, landing_url))
     if is_website and not user_data.get("client_user_agent"):
         findings.append(finding("missing_client_user_agent", "user_data.client_user_agent"))
-    keys = present_keys(user_data)
+    keys = present_keys(user_data) & KNOWN_KEYS  # Meta ignores keys it does not know
     if any(keys <= combination for combination in INSUFFICIENT_COMBINATIONS):
         findings.append(
-            finding("insufficient_customer_information", "user_data", keys=", ".join(sorted(keys)))
+            finding(
+                "insufficient_customer_information",
+                "user_data",
+                keys=", ".join(sorted(keys)) or "no key Meta knows",
+            )
+        )
+    return findings
+
+
+# What to do when a value of this key cannot be used; the default names the key's rule.
+_DROPPED_FIX = {
+    "ph": "Send the customer's country with the event (or set the relay's default country) "
+    "so the calling code can be added, or send the number with +<calling code>.",
+    "country": "Send an ISO 3166-1 code such as US or GB, or the country's English name.",
+    "em": "Send the address exactly as the customer typed it, without spaces.",
+}
+
+
+def dropped_value_findings(hashed: HashedUserData) -> list[Finding]:
+    """One warning per customer-data value `hash_user_data` could not use (no raw values)."""
+    findings: list[Finding] = []
+    for key, reasons in hashed.errors.items():
+        rule = FIELDS[key]
+        fix = _DROPPED_FIX.get(key, f"Check what the site sends as {rule.label}: {rule.rule}.")
+        findings.extend(
+            finding("value_not_sent", f"user_data.{key}", label=rule.label, reason=r, fix=fix)
+            for r in dict.fromkeys(reasons)
         )
     return findings
 

@@ -1,11 +1,9 @@
-"""The durable outbox and event store: SQLite in WAL mode, one writer thread, group commit.
+"""The durable outbox and event store: SQLite in WAL mode with group commit.
 
 An event is acknowledged only after its transaction is committed with `synchronous=FULL`, so
-a crash, `kill -9` or power loss loses nothing that was acknowledged. All writes go through
-one thread that owns the write connection: jobs queued while a commit is running are
-committed together (group commit), which keeps ingest fast without weakening durability and
-keeps the asyncio loop free of fsync waits. Reads use a second connection (WAL readers never
-block the writer). Only hashed payloads are stored: never raw customer data, never a token.
+a crash, `kill -9` or power loss loses nothing that was acknowledged. Writes requested during
+one pass of the event loop share one transaction (one fsync). Only hashed payloads are
+stored: never raw customer data, never a token.
 """
 
 from __future__ import annotations
@@ -13,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -141,13 +137,13 @@ class OutboxRow:
         }
 
 
-_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any] | None]
+_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
 
 
-def _connect(path: Path, *, check_same_thread: bool) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=check_same_thread, timeout=30
-    )
+def _connect(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False only so a test or tool may close it from another thread;
+    # every use happens on the event loop's thread.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # FULL: each commit is fsynced, so an acknowledged event survives power loss too.
@@ -156,73 +152,50 @@ def _connect(path: Path, *, check_same_thread: bool) -> sqlite3.Connection:
 
 
 class Outbox:
-    """`open()`, `await append(events)`, `await call(fn)` for writes, sync reads, `close()`."""
+    """`open()`, `await append(events)`, `await call(fn)` for writes, sync reads, `close()`.
+
+    Writes queued during one pass of the event loop are committed together in one
+    transaction (group commit): one fsync acknowledges every request that arrived meanwhile.
+    The work runs on the loop's thread on purpose: a worker thread made Python's cyclic GC
+    run off the GUI thread, which freed Qt objects there and crashed PySide6 (seen here).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._reader: sqlite3.Connection | None = None
-        self._read_lock = threading.Lock()
-        self._ready = threading.Event()
-        self._open_error: BaseException | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[_Job] = []
+        self._flush_scheduled = False
+        self.commits = 0  # transactions committed (group commit makes this < writes)
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._thread = threading.Thread(target=self._writer, name="outbox-writer", daemon=True)
-        self._thread.start()
-        self._ready.wait()
-        if self._open_error is not None:
-            raise self._open_error
-        self._reader = _connect(self.path, check_same_thread=False)
+        conn = _connect(self.path)
+        conn.executescript(SCHEMA)
+        # Anything in flight when we died may or may not have reached Meta: send it again
+        # (at-least-once; Meta deduplicates by event_id).
+        conn.execute(
+            "UPDATE events SET status='retrying', next_attempt_at=0 WHERE status='sending'"
+        )
+        self._conn = conn
 
     def close(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
-            self._thread = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-    def _writer(self) -> None:
-        try:
-            conn = _connect(self.path, check_same_thread=True)
-            conn.executescript(SCHEMA)
-            # Anything in flight when we died may or may not have reached Meta: send it
-            # again (at-least-once; Meta deduplicates by event_id).
-            conn.execute(
-                "UPDATE events SET status='retrying', next_attempt_at=0 WHERE status='sending'"
-            )
-        except BaseException as exc:  # reported by open()
-            self._open_error = exc
-            self._ready.set()
+        if self._conn is None:
             return
-        self._ready.set()
-        try:
-            while True:
-                first = self._jobs.get()
-                if first is None:
-                    break
-                batch = [first]
-                stop = False
-                while True:
-                    try:
-                        item = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        stop = True
-                        break
-                    batch.append(item)
-                self._run_batch(conn, batch)
-                if stop:
-                    break
-        finally:
-            conn.close()
+        self._flush()
+        self._conn.close()
+        self._conn = None
 
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        batch, self._pending = self._pending, []
+        if not batch or self._conn is None:
+            return
+        conn = self._conn
         results: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -236,24 +209,30 @@ class Outbox:
                     conn.execute("RELEASE job")
                     results.append((False, exc))
             conn.execute("COMMIT")
+            self.commits += 1
         except Exception as exc:  # the commit itself failed (disk full, I/O error)
             logger.error("outbox commit failed: %s", exc)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             results = [(False, exc)] * len(batch)
         for (_fn, future), (ok, value) in zip(batch, results, strict=True):
-            if future is None:
+            if future.done():
                 continue
-            loop = future.get_loop()
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(_settle, future, ok, value)
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in the writer's transaction; resolves after the commit."""
-        if self._thread is None:
+        """Run `fn(conn)` in the next group transaction; resolves after the commit."""
+        if self._conn is None:
             raise RuntimeError("outbox is not open")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._jobs.put((fn, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((fn, future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
         return await future
 
     # -- writes ------------------------------------------------------------------------
@@ -359,10 +338,9 @@ class Outbox:
 
     # -- reads (sync, on the reader connection) ----------------------------------------
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        if self._reader is None:
+        if self._conn is None:
             raise RuntimeError("outbox is not open")
-        with self._read_lock:
-            return self._reader.execute(sql, params).fetchall()
+        return self._conn.execute(sql, params).fetchall()
 
     def pending_pixels(self, now: float) -> list[str]:
         rows = self._query(
@@ -413,15 +391,6 @@ class Outbox:
             sql = f"SELECT * FROM events {clause} ORDER BY updated_at DESC, id DESC LIMIT ?"
             found = list(reversed(self._query(sql, [*params, limit])))
         return [OutboxRow.from_sql(r) for r in found]
-
-
-def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
 
 
 def _append(conn: sqlite3.Connection, events: Sequence[NewEvent], now: float) -> list[Appended]:

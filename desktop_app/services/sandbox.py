@@ -6,6 +6,7 @@ Events Manager's Test Events tab. It is real HTTP on loopback; nothing is mocked
 
 ```python
 sandbox = MetaSandbox(token=None)     # None: any non-empty token is accepted
+                                      # latency_s=0.15: answer like a distant Meta
 url = await sandbox.start(host="127.0.0.1", port=0)
 sandbox.received(pixel_id=None)       # same list as GET /_sandbox/events
 await sandbox.wait_for_events(4, pixel_id="123", timeout_s=5)
@@ -21,6 +22,8 @@ Graph routes (any `/vNN.N/` version):
   configured one: 401, code 190 (`OAuthException`). One invalid event, an empty batch or more
   than 1,000 events: 400, code 100 with Meta's subcode, and nothing of the batch is kept.
   A non-numeric pixel id: 400, code 100, subcode 33.
+- `latency_s` (CLI `--latency-ms`) delays every Graph answer, to behave like a distant Meta
+  (most real answers take under 600 ms); the request is read before the delay, as Meta would.
 - Token health: `GET /{version}/me`, `GET /{version}/{pixel_id}?fields=id,name` (the pixel) and
   `GET /{version}/debug_token?input_token=...`; each answers 190 for a bad token.
 
@@ -63,8 +66,15 @@ logger = logging.getLogger(__name__)
 
 
 class MetaSandbox:
-    def __init__(self, token: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        latency_s: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = SandboxStore()
+        self._store.latency_s = max(0.0, latency_s)
         self._graph = SandboxGraph(self._store, token or None, clock)
         self._app = FaultInjector(build_app(self._graph), self._store)
         self._server: LocalServer | None = None

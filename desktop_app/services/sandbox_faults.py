@@ -58,6 +58,10 @@ class FaultInjector:
                 if fault.answers:
                     await _answer(logging_send, fault)
                     return
+            if self._store.latency_s > 0:
+                # Meta's own answer time (most under 600 ms, CAPI support page), when asked for.
+                receive = await _buffered(receive)
+                await self._hang(self._store.latency_s)
             await self._app(scope, receive, logging_send)
         finally:
             # The path only: the query string may carry the access token.

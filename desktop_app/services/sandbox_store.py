@@ -92,6 +92,7 @@ class SandboxStore:
         self._faults: deque[Fault] = deque()
         self._changed = asyncio.Event()
         self.closing = asyncio.Event()  # set on stop: hanging answers end at once
+        self.latency_s = 0.0  # added to every Graph answer, to behave like a distant Meta
 
     # accepted events -------------------------------------------------------------------
     def add_events(self, records: list[dict[str, Any]]) -> None:

@@ -309,8 +309,9 @@ def injected_script(config: TagConfig, relay: RelayService) -> str:
     html = render_snippet(config, relay.events_url)
     body = html[html.index(">") + 1 : html.rindex("</script>")]
     # Init scripts run before <head> exists; the snippet expects a document to attach to.
+    # Init scripts also run in every iframe; the snippet belongs to the top page only.
     return (
-        "(function(){var run=function(){\n" + body + "\n};"
+        "(function(){if(window.top!==window)return;var run=function(){\n" + body + "\n};"
         "if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',run);}"
         "else{run();}})();"
     )

@@ -1,11 +1,13 @@
 """Render the main window offscreen with given pairs and save a PNG (`demo --screenshot`).
 
 Works without a display and without a running event loop: it creates an offscreen
-QApplication when none exists, lays the window out, and grabs it.
+QApplication when none exists, lays the window out, and grabs it. It never spins the Qt event
+loop while an asyncio loop runs (that would be a nested loop): `grab()` lays out by itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
@@ -27,6 +29,14 @@ def _application() -> object:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         app = QApplication(["pixelbridge"])
     return app
+
+
+def _asyncio_loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _row_to_select(pairs: Sequence[Pair]) -> int | None:
@@ -63,13 +73,16 @@ def render_demo_screenshot(
         window.log.select_row(row)
     window.on_progress(status or f"Demo finished · {model.summary()}")
     window.show()
-    QApplication.processEvents()
+    loop_running = _asyncio_loop_running()
+    if not loop_running:
+        QApplication.processEvents()
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(target), "PNG")
     window.close()
     window.deleteLater()
-    QApplication.processEvents()
+    if not loop_running:
+        QApplication.processEvents()
     if not ok:
         raise OSError(f"could not write the screenshot to {target}")
     logger.info("screenshot saved to %s", target)

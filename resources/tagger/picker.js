@@ -187,11 +187,7 @@
   window.addEventListener("scroll", () => { if (mode && current) show(current); }, true);
 
   Object.defineProperty(window, "__pixelbridgePicker", {
-    value: Object.freeze({ start, stop, active: () => mode, pickAt: (x, y, shift) => {
-      const el = document.elementFromPoint(x, y);
-      if (el) onSwallow({ type: "click", shiftKey: !!shift, composedPath: () => [el],
-        preventDefault() {}, stopImmediatePropagation() {} });
-    } }),
+    value: Object.freeze({ start, stop, active: () => mode }),
     enumerable: false,
   });
 })();

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # every module's quick mode, one after another, on shared cores
 def test_quick_run_covers_every_benchmark(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
     done = subprocess.run(
@@ -21,7 +22,7 @@ def test_quick_run_covers_every_benchmark(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=880,
         check=False,
     )
     report = out.read_text(encoding="utf-8")

@@ -158,6 +158,7 @@ def test_rule_fires(event: dict[str, Any], code: str) -> None:
 
 def test_every_event_rule_has_a_case() -> None:
     batch_only = {
+        "value_not_sent",
         "empty_batch",
         "batch_too_large",
         "event_not_object",
@@ -198,6 +199,12 @@ def test_unmatchable_combinations_are_2804050(keys: set[str]) -> None:
     findings = validate_event(event, now=NOW)
     assert [f.code for f in findings] == ["insufficient_customer_information"]
     assert findings[0].graph_subcode == 2804050
+
+
+def test_unknown_keys_do_not_make_an_event_matchable() -> None:
+    user_data = {"fn": sha256_hex("mary"), "ge": sha256_hex("f"), "favourite_colour": "red"}
+    event = good_event(action_source="email", user_data=user_data)
+    assert "insufficient_customer_information" in codes(event)
 
 
 def test_matchable_combination_passes() -> None:
@@ -267,3 +274,18 @@ def test_graph_error_for_a_finding_built_elsewhere() -> None:
     own = Finding("relay_blocked", "event", "Blocked by the relay.", "Fix it.", "error", None)
     body = graph_error_for([own], fbtrace_id="A1")
     assert body is not None and body["error"]["error_user_title"] == "Blocked by the relay."
+
+
+def test_dropped_customer_values_become_warnings_without_raw_data() -> None:
+    from desktop_app.capi.user_data import hash_user_data
+    from desktop_app.capi.validation import dropped_value_findings
+
+    hashed = hash_user_data({"ph": "(650) 555-0100", "em": "jo smith@example.com", "zp": "2134",
+                             "country": "US"})  # fmt: skip
+    findings = dropped_value_findings(hashed)
+    assert {f.field for f in findings} == {"user_data.em", "user_data.zp"}
+    hashed = hash_user_data({"ph": "(650) 555-0100"})
+    [found] = dropped_value_findings(hashed)
+    assert found.code == "value_not_sent" and found.severity == "warning"
+    assert "calling code" in found.message and "country" in found.fix
+    assert "555" not in found.message + found.fix

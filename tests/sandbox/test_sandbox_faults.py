@@ -137,3 +137,20 @@ async def test_bad_fault_scripts_are_refused(open_sandbox: Any) -> None:
             assert response.status_code == 400, script
             assert response.json()["error"]["message"]
         assert sandbox.pending_faults() == []
+
+
+@pytest.mark.asyncio
+async def test_latency_delays_graph_answers_not_controls(make_event: Any) -> None:
+    async with (
+        MetaSandbox(latency_s=0.4) as box,
+        httpx.AsyncClient(base_url=box.url, timeout=5.0) as http,
+    ):
+        started = time.monotonic()
+        control = await http.get("/_sandbox/stats")
+        control_s = time.monotonic() - started
+        started = time.monotonic()
+        graph = await http.post(EVENTS_PATH, json={"data": [make_event()], "access_token": "t"})
+        graph_s = time.monotonic() - started
+    assert control.status_code == graph.status_code == 200
+    assert graph_s >= 0.35  # loop timers may fire a little early
+    assert control_s < 0.35

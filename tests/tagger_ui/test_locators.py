@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_app.services.rule_health import url_applies
 from desktop_app.tagger.fingerprint import REPAIR_THRESHOLD, best_match, similarity
 from desktop_app.tagger.locators import (
     KIND_SCORES,
@@ -169,3 +170,24 @@ def test_section_pattern_for_buttons(url: str, match: str, value: str) -> None:
 )
 def test_anchor(css: str, expected: str) -> None:
     assert anchor(css) == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "url", "applies"),
+    [
+        (None, "https://s.example/x", True),
+        ({"match": "equals", "value": "/thank-you"}, "https://s.example/thank-you/?a=1", True),
+        ({"match": "equals", "value": "/thank-you"}, "https://s.example/thank-you/2", False),
+        ({"match": "prefix", "value": "/product/"}, "https://s.example/product/mug", True),
+        ({"match": "prefix", "value": "/product/"}, "https://s.example/products", False),
+        (
+            {"match": "contains", "value": "/order-received/"},
+            "https://s.example/c/order-received/9/",
+            True,
+        ),
+        ({"match": "regex", "value": r"orderId=\d+"}, "https://s.example/done?orderId=12", True),
+        ({"match": "regex", "value": "("}, "https://s.example/", False),
+    ],
+)
+def test_url_condition(condition: dict[str, str] | None, url: str, applies: bool) -> None:
+    assert url_applies(condition, url) is applies

@@ -12,6 +12,7 @@ from playwright.async_api import Page
 from tagger_ui.pickhelpers import click_element, expect_marks, session, wait_for
 
 from desktop_app.services.picker import Pick, PickerService
+from desktop_app.services.rule_health import check_rules
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio]
 
@@ -210,6 +211,28 @@ async def test_live_count_and_rule_repair_after_redesign() -> None:
         match, bundle = repaired
         assert await expect_marks(page, bundle.selectors) == ["buy-hoodie"] * len(bundle.selectors)
         assert match.score > 0.55
+        # The same, as the main window asks after a page load, for saved rules.
+        rules = [
+            {
+                "id": "atc",
+                "event": "AddToCart",
+                "trigger": result.bundle.trigger(),
+                "fingerprint": result.bundle.fingerprint,
+            },
+            {
+                "id": "elsewhere",
+                "event": "Lead",
+                "url": {"match": "equals", "value": "/other"},
+                "trigger": {"type": "click", "selectors": ["#nope"]},
+            },
+            {"id": "ok", "event": "Lead", "trigger": {"type": "click", "selectors": ["h2"]}},
+        ]
+        health = {h.rule_id: h for h in await check_rules(picker, rules)}
+        assert set(health) == {"atc", "ok"}  # "elsewhere" does not apply to this page
+        assert health["ok"].matches == 2
+        assert health["atc"].matches == 0 and health["atc"].offer is not None
+        assert health["atc"].offer.selectors == bundle.selectors
+        assert "Is it “Add to cart now”?" in health["atc"].words()
 
 
 async def test_panel_turns_a_real_pick_into_a_rule_that_still_matches_after_reload() -> None:
