@@ -95,7 +95,9 @@ def run_desktop(args: argparse.Namespace) -> int:
 
     if endpoint is not None and QApplication.instance() is None:
         share_gl_contexts()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from desktop_app.views.application import PixelBridgeApplication
+
+    app = QApplication.instance() or PixelBridgeApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("PixelBridge")
     app.setOrganizationName("PixelBridge")
@@ -106,10 +108,13 @@ def run_desktop(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             runner.run(shell.stop())
             return 130
-        except RuntimeError as exc:
-            if "Event loop stopped" not in str(exc):
+        except RuntimeError:
+            if not shell.quitting:
                 raise
-            # Qt quit on its own (session end, app.quit()): finish the cleanup on the loop.
+            # Qt quit on its own (session end, `app.quit()`): its loop ended under `main()`
+            # ("Event loop stopped…" / "no running event loop"). Finish the cleanup on a
+            # fresh run of the loop; every step of `stop()` is idempotent.
+            logger.debug("Qt quit first; finishing the shutdown", exc_info=True)
             runner.run(shell.stop())
             return shell.exit_code
 
@@ -132,12 +137,16 @@ class DesktopShell:
         self._stopped = False
 
     async def main(self) -> int:
+        from desktop_app.views.application import PixelBridgeApplication
+
         loop = asyncio.get_running_loop()
         shutdown = self._shutdown = asyncio.Event()
         self.app.aboutToQuit.connect(shutdown.set)
         # Closing the window asks `main()` to shut down; Qt must not stop the loop underneath it.
         quit_on_close = self.app.quitOnLastWindowClosed()
         self.app.setQuitOnLastWindowClosed(False)
+        if isinstance(self.app, PixelBridgeApplication):
+            self.app.on_quit = self.request_quit
         watched = self._watch_signals()
         try:
             self.build()
@@ -152,6 +161,8 @@ class DesktopShell:
             await shutdown.wait()
         finally:
             self.app.aboutToQuit.disconnect(shutdown.set)
+            if isinstance(self.app, PixelBridgeApplication):
+                self.app.on_quit = None
             for signum in watched:
                 loop.remove_signal_handler(signum)
             await self.stop()
@@ -283,15 +294,18 @@ class DesktopShell:
     def _on_task_error(self, name: str, exc: BaseException) -> None:
         self.messages.error(f"Something went wrong ({name}): {exc}", "See the log for details.")
 
+    @property
+    def quitting(self) -> bool:
+        return self._shutdown is not None and self._shutdown.is_set()
+
     def request_quit(self, *_: object) -> None:
         if self._shutdown is not None:
             self._shutdown.set()
 
     async def stop(self) -> None:
-        """Stop in reverse order of start; safe to call twice."""
+        """Stop in reverse order of start; safe to call again after an interrupted call."""
         if self._stopped:
             return
-        self._stopped = True
         if hasattr(self, "tasks"):
             await self.tasks.cancel_all()
         if self.presenter is not None:
@@ -309,6 +323,7 @@ class DesktopShell:
         # Yielding to the loop, never `processEvents()`: inside a coroutine that would be a
         # nested event loop, and other tasks would fail with "Cannot enter into task".
         await asyncio.sleep(0.05)
+        self._stopped = True
 
 
 def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:

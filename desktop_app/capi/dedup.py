@@ -133,8 +133,9 @@ def _group(items: Iterable[Any], skip_endpoint: bool) -> tuple[dict[_Key, Any], 
     """key → the one observation, or a list when several share the key (rare; saves a list
     per observation). Observations without an id go to the second list."""
     groups: dict[_Key, Any] = {}
+    shared: dict[_Key, list[Any]] = {}  # the rare keys seen more than once
     no_id: list[Any] = []
-    get = groups.get
+    first_of = groups.setdefault  # one dict operation per observation on the hot path
     for item in items:
         if skip_endpoint and item.endpoint != "tr":
             continue  # privacy-sandbox echoes repeat a /tr hit; they are not a second copy
@@ -143,13 +144,14 @@ def _group(items: Iterable[Any], skip_endpoint: bool) -> tuple[dict[_Key, Any], 
             no_id.append(item)
             continue
         key = (item.pixel_id, item.event_name, event_id)
-        previous = get(key)
-        if previous is None:
-            groups[key] = item
-        elif type(previous) is list:
-            previous.append(item)
-        else:
-            groups[key] = [previous, item]
+        first = first_of(key, item)
+        if first is not item:
+            same = shared.get(key)
+            if same is None:
+                shared[key] = [first, item]
+            else:
+                same.append(item)
+    groups.update(shared)
     return groups, no_id
 
 

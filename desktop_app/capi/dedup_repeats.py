@@ -30,38 +30,48 @@ _REPLACEABLE = frozenset({"deduplicated", "pixel_only", "server_only", "missing_
 
 def find_repeated_sends(pairs: list[Pair]) -> None:
     """Same action sent again with a new ID: within seconds (double fire) or after a reload."""
-    # Keyed by the page URL alone (a string: no tuple per pair on the 1 M-pair hot path);
-    # pixel id and event name are told apart inside the rare groups of two or more.
-    groups: dict[Any, Any] = {}
+    # Pixel id and event name are told apart inside the rare groups of two or more.
+    groups: dict[Any, Pair] = {}
+    shared: dict[Any, list[Pair]] = {}  # the rare pages with two or more pairs
+    first_of = groups.setdefault  # one dict operation per pair on the hot path
     for pair in pairs:
         if pair.verdict not in _REPLACEABLE or pair.event_name in NON_CONVERSION_EVENTS:
             continue
+        # Same page *and* same visitor (fbp): two shoppers' identical orders on a thank-you
+        # URL without an order number are two conversions, not a reload.
+        # Browser-side and server-only pairs stay apart: a browser copy and a server copy with
+        # different IDs are "IDs generated separately", not one side sent twice.
         pixel = pair.pixel
+        side = "browser"
         if pixel is not None:
-            key: Any = pixel.url
+            url, visitor = pixel.url, pixel.fbp
         elif pair.server is not None:
-            key = ("server", pair.server.payload.get("event_source_url") or "")
+            side = "server"
+            payload = pair.server.payload
+            user_data = payload.get("user_data")
+            url = payload.get("event_source_url") or ""
+            visitor = user_data.get("fbp") if isinstance(user_data, dict) else None
         else:
             continue
-        if not key or key == ("server", ""):
+        if not url:
             continue  # page unknown: two orders would look like one action sent twice
-        previous = groups.get(key)
-        if previous is None:
-            groups[key] = pair  # a list only once a second pair shares the key (rare)
-        elif type(previous) is list:
-            previous.append(pair)
-        else:
-            groups[key] = [previous, pair]
-    for group in groups.values():
-        if type(group) is list:
-            by_event: dict[tuple[Any, ...], list[Pair]] = {}
-            for pair in group:
-                side = pair.pixel if pair.pixel is not None else pair.server
-                assert side is not None
-                by_event.setdefault((side.pixel_id, pair.event_name), []).append(pair)
-            for same_event in by_event.values():
-                if len(same_event) > 1:
-                    _judge_repeats(same_event)
+        key = (side, url, visitor)
+        first = first_of(key, pair)
+        if first is not pair:
+            same = shared.get(key)
+            if same is None:
+                shared[key] = [first, pair]
+            else:
+                same.append(pair)
+    for group in shared.values():
+        by_event: dict[tuple[Any, ...], list[Pair]] = {}
+        for pair in group:
+            copy = pair.pixel if pair.pixel is not None else pair.server
+            assert copy is not None
+            by_event.setdefault((copy.pixel_id, pair.event_name), []).append(pair)
+        for same_event in by_event.values():
+            if len(same_event) > 1:
+                _judge_repeats(same_event)
 
 
 def _judge_repeats(group: list[Pair]) -> None:

@@ -13,11 +13,12 @@ import logging
 
 import phonenumbers
 
+from desktop_app.capi import phone_fast
 from desktop_app.capi.normalize import Context, Normalized, fail
+from desktop_app.capi.phone_fast import Parsed
 
 logger = logging.getLogger(__name__)
 
-_E164 = phonenumbers.PhoneNumberFormat.E164
 _MIN_DIGITS = 4  # Niue and Saint Helena have 4-digit numbers; libphonenumber judges the rest
 _NOT_IN_SERVICE = "possible, but not a number in service per libphonenumber"
 
@@ -33,34 +34,72 @@ def _ascii_digits(text: str) -> str:
     return "".join(str(int(ch)) if ch.isdecimal() else ch for ch in text)
 
 
-def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
-    try:
-        return phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
+class _Reference:
+    """Every step asked of `phonenumbers` itself: the slow path, and the fast path's oracle."""
+
+    @staticmethod
+    def parse(text: str, region: str | None) -> Parsed | None:
+        try:
+            return phone_fast.from_number(phonenumbers.parse(text, region))
+        except phonenumbers.NumberParseException:
+            return None
+
+    @staticmethod
+    def valid(number: Parsed | None, region: str | None = None) -> bool:
+        if number is None:
+            return False
+        # Checking the expected region first skips libphonenumber's walk over every region
+        # that shares the calling code (25 for +1), the slow part of `is_valid_number`.
+        parsed = phone_fast.to_number(number)
+        if region and phonenumbers.is_valid_number_for_region(parsed, region):
+            return True
+        return bool(phonenumbers.is_valid_number(parsed))
+
+    @staticmethod
+    def calling_code(region: str) -> int:
+        return int(phonenumbers.country_code_for_region(region))
+
+    @staticmethod
+    def trunk_zero(region: str) -> bool:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        return metadata is not None and metadata.national_prefix == "0"
 
 
-def _e164(number: phonenumbers.PhoneNumber) -> str:
-    return str(phonenumbers.format_number(number, _E164)).lstrip("+")
+class _Fast(_Reference):
+    """The same answers from precompiled metadata (`phone_fast`), falling back per call."""
+
+    @staticmethod
+    def parse(text: str, region: str | None) -> Parsed | None:
+        parsed = phone_fast.parse(text, region)
+        return parsed if parsed is not None else _Reference.parse(text, region)
+
+    @staticmethod
+    def valid(number: Parsed | None, region: str | None = None) -> bool:
+        if number is None:
+            return False
+        if region and phone_fast.is_valid_for_region(number, region):
+            return True
+        return phone_fast.is_valid(number)
+
+    @staticmethod
+    def calling_code(region: str) -> int:
+        rules = phone_fast.rules_for(region)
+        return rules.country_code if rules is not None else _Reference.calling_code(region)
+
+    @staticmethod
+    def trunk_zero(region: str) -> bool:
+        rules = phone_fast.rules_for(region)
+        return rules is not None and rules.trunk_zero
 
 
-def _valid(number: phonenumbers.PhoneNumber | None, region: str | None = None) -> bool:
-    if number is None:
-        return False
-    # Checking the expected region first skips libphonenumber's walk over every region that
-    # shares the calling code (25 for +1), the slow part of `is_valid_number`.
-    if region and phonenumbers.is_valid_number_for_region(number, region):
-        return True
-    return bool(phonenumbers.is_valid_number(number))
+def _e164(number: Parsed) -> str:
+    return f"{number[0]}{number[1]}"
 
 
-def _trunk_zero(region: str) -> bool:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    return metadata is not None and metadata.national_prefix == "0"
-
-
-def _possible(number: phonenumbers.PhoneNumber | None) -> bool:
-    return number is not None and bool(phonenumbers.is_possible_number(number))
+def _possible(number: Parsed | None) -> bool:
+    return number is not None and bool(
+        phonenumbers.is_possible_number(phone_fast.to_number(number))
+    )
 
 
 def normalize_phone(text: str, ctx: Context) -> Normalized:
@@ -69,23 +108,32 @@ def normalize_phone(text: str, ctx: Context) -> Normalized:
     A number that is only *possible* (not in service per libphonenumber's metadata) is kept
     only if normalizing it again gives the same digits; otherwise the digits are ambiguous.
     """
-    result = _normalize(text, ctx)
+    return _normalize_checked(text, ctx, _Fast)
+
+
+def normalize_phone_reference(text: str, ctx: Context) -> Normalized:
+    """`normalize_phone` with every libphonenumber step done by `phonenumbers` (tests)."""
+    return _normalize_checked(text, ctx, _Reference)
+
+
+def _normalize_checked(text: str, ctx: Context, lib: type[_Reference]) -> Normalized:
+    result = _normalize(text, ctx, lib)
     if result.value is not None and result.note == _NOT_IN_SERVICE:
-        again = _normalize(result.value, ctx)
+        again = _normalize(result.value, ctx, lib)
         if again.value != result.value:
             return fail("not a phone number in service, and its digits are ambiguous")
     return result
 
 
-def _normalize(text: str, ctx: Context) -> Normalized:
+def _normalize(text: str, ctx: Context, lib: type[_Reference]) -> Normalized:
     text = _ascii_digits(text).strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits.lstrip("0")) < _MIN_DIGITS:
         return fail("too few digits for a phone number")
     region = ctx.country.upper() if ctx.country else None
     if text.startswith("+"):  # explicit calling code
-        number = _parse(text, None)
-        if number is not None and _valid(number, region):
+        number = lib.parse(text, None)
+        if number is not None and lib.valid(number, region):
             return Normalized(_e164(number))
         if region and number is not None and _possible(number):
             return Normalized(_e164(number), note=_NOT_IN_SERVICE)
@@ -94,38 +142,36 @@ def _normalize(text: str, ctx: Context) -> Normalized:
     bare_digits = digits[2:] if (region is None and digits.startswith("00")) else digits
     # Digits that already start with a calling code ("16505551212"); never after a trunk 0.
     # Parsed only when needed: parsing is the expensive part.
-    bare_parsed: list[phonenumbers.PhoneNumber | None] = []
+    bare_parsed: list[Parsed | None] = []
 
-    def bare() -> phonenumbers.PhoneNumber | None:
+    def bare() -> Parsed | None:
         if not bare_parsed:
             international = not bare_digits.startswith("0")
-            bare_parsed.append(_parse("+" + bare_digits, None) if international else None)
+            bare_parsed.append(lib.parse("+" + bare_digits, None) if international else None)
         return bare_parsed[0]
 
     if region is None:
         # Only a number in service proves the digits carry a calling code: "6505551212" is a
         # *possible* Singapore number, and sending that is the silent failure we exist to stop.
         number = bare()
-        if number is not None and _valid(number):
+        if number is not None and lib.valid(number):
             return Normalized(_e164(number), note="no country given: read as already international")
         return fail("no country calling code, and no country to take it from")
-    own_code_first = text.isdigit() and digits.startswith(
-        str(phonenumbers.country_code_for_region(region))
-    )
-    if own_code_first and _valid(bare(), region):
+    own_code_first = text.isdigit() and digits.startswith(str(lib.calling_code(region)))
+    if own_code_first and lib.valid(bare(), region):
         return Normalized(digits)  # already normalized for this country
-    if text.isdigit() and _trunk_zero(region) and not digits.startswith("0"):
+    if text.isdigit() and lib.trunk_zero(region) and not digits.startswith("0"):
         # Where national numbers are written with a leading 0 (DE, FR, GB…), bare digits
         # without it that form a valid international number are one (and our own output
         # stays a fixed point: "442079460958" in DE is London, not a German number).
         number = bare()
-        if number is not None and _valid(number):
+        if number is not None and lib.valid(number):
             return Normalized(_e164(number))
-    local = _parse(text, region)  # national form, or with the IDD prefix ("0033…", "011…")
-    if local is not None and _valid(local, region):
+    local = lib.parse(text, region)  # national form, or with the IDD prefix ("0033…", "011…")
+    if local is not None and lib.valid(local, region):
         return Normalized(_e164(local))
     number = bare()
-    if number is not None and _valid(number):  # another country's number with its calling code
+    if number is not None and lib.valid(number):  # another country's number with its calling code
         return Normalized(_e164(number))
     if own_code_first and _possible(number):
         return Normalized(digits, note=_NOT_IN_SERVICE)

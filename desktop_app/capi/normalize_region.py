@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -59,6 +59,7 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1024)  # every event names its country: look each spelling up once
 def country_code(text: str) -> str | None:
     """ISO alpha-2 lowercase for a code or an English/local name, or None."""
     return _country_index().get(squeeze_letters(text))

@@ -9,14 +9,12 @@ customer data and live in memory only, never in a file or a log line.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from desktop_app.capi.fields import FIELDS, HASHED_KEYS, PASS_THROUGH_KEYS, meta_key
+from desktop_app.capi.fields import FIELDS, HASHED_KEYS, KEY_ALIASES, PASS_THROUGH_KEYS
 from desktop_app.capi.hashing import as_prehashed, sha256_hex
 from desktop_app.capi.normalize import Context
 from desktop_app.capi.normalize_region import country_code
@@ -62,6 +60,10 @@ class HashedUserData:
         ]
 
 
+_KEY_ALIASES = KEY_ALIASES
+_PASS_THROUGH = frozenset(PASS_THROUGH_KEYS)
+
+
 # The relay sees the same customer's data with every event of a visit; caching the pure
 # normalize+hash step makes repeats ~free. Memory only, bounded.
 @lru_cache(maxsize=4096)
@@ -100,41 +102,10 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
     return country_code(default_country) if default_country else None
 
 
-# Every event of a visit carries the same raw record (the snippet keeps it for the session),
-# so whole records are memoized too: memory only, bounded, each caller gets its own copy.
-_RECORD_MEMO_SIZE = 1024
-_record_memo: OrderedDict[Hashable, HashedUserData] = OrderedDict()
-_memo_lock = threading.Lock()
-
-
-def _memo_key(raw: Mapping[str, Any], default_country: str | None) -> Hashable | None:
-    parts = tuple(
-        (key, type(value).__name__, tuple(value) if isinstance(value, list) else value)
-        for key, value in raw.items()
-    )
-    key = (default_country, parts)
-    try:
-        hash(key)
-    except TypeError:  # a dict or nested list somewhere: not worth memoizing
-        return None
-    return key
-
-
-def _copy(result: HashedUserData) -> HashedUserData:
-    return HashedUserData(
-        user_data={k: list(v) if isinstance(v, list) else v for k, v in result.user_data.items()},
-        traces=list(result.traces),
-        errors={k: list(v) for k, v in result.errors.items()},
-        country=result.country,
-        ignored_keys=list(result.ignored_keys),
-    )
-
-
 def clear_caches() -> None:
     """Forget every memoized value (tests, benchmarks, or when the app stops)."""
-    with _memo_lock:
-        _record_memo.clear()
     hash_value.cache_clear()
+    country_code.cache_clear()
 
 
 def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None) -> HashedUserData:
@@ -143,34 +114,39 @@ def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None
     `country` in the same record (or `default_country`) gives the phone calling code, the
     US/Canada state codes, the US ZIP rule and the day/month order of birth dates.
     """
-    memo_key = _memo_key(raw, default_country)
-    if memo_key is not None:
-        with _memo_lock:  # the relay may hash from worker threads
-            known = _record_memo.get(memo_key)
-            if known is not None:
-                _record_memo.move_to_end(memo_key)
-                return _copy(known)
-    result = _hash_record(raw, default_country)
-    if memo_key is not None:
-        with _memo_lock:
-            _record_memo[memo_key] = _copy(result)
-            while len(_record_memo) > _RECORD_MEMO_SIZE:
-                _record_memo.popitem(last=False)
-    return result
+    # Every event of a visit carries the same record; its values come from `hash_value`'s
+    # cache, which measured faster than memoizing whole records (building a key for the
+    # record and copying the result cost more than the cached per-value lookups).
+    return _hash_record(raw, default_country)
 
 
 def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedUserData:
     country = _context_country(raw, default_country)
     result = HashedUserData(country=country)
+    user_data, traces = result.user_data, result.traces
     for raw_key, value in raw.items():
-        key = meta_key(raw_key)
-        if key in PASS_THROUGH_KEYS:
+        key = _KEY_ALIASES.get(raw_key, raw_key)
+        if key in _PASS_THROUGH:
             text = _as_text(value)
             if text is not None and text.strip():
-                result.user_data[key] = text.strip()
+                user_data[key] = text.strip()
             continue
         if key not in FIELDS:
             result.ignored_keys.append(raw_key)
+            continue
+        if type(value) is str:  # the common case, without the list machinery below
+            if value:
+                trace = hash_value(key, value, country)
+                traces.append(trace)
+                digest = trace.sha256
+                if digest is None:
+                    result.errors.setdefault(key, []).append(trace.error or "unusable")
+                else:
+                    sent = user_data.get(key)
+                    if sent is None:
+                        user_data[key] = [digest]
+                    elif digest not in sent:
+                        sent.append(digest)
             continue
         hashed: list[str] = []
         for item in _items(value):
@@ -180,13 +156,13 @@ def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedU
                 if text is not None
                 else FieldTrace(key, repr(item), None, None, "not text")
             )
-            result.traces.append(trace)
+            traces.append(trace)
             if trace.sha256 is None:
                 result.errors.setdefault(key, []).append(trace.error or "unusable")
             elif trace.sha256 not in hashed:  # Meta's SDK dedupes lists too
                 hashed.append(trace.sha256)
         if hashed:  # "email" and "em" in one record end up under one key
-            sent = result.user_data.setdefault(key, [])
+            sent = user_data.setdefault(key, [])
             sent.extend(h for h in hashed if h not in sent)
     if result.errors:
         logger.debug("user_data keys not sent: %s", sorted(result.errors))

@@ -97,6 +97,11 @@ def _settings(args: Any, config: Any) -> Any:
         from desktop_app.services.token_store import token_provider as stored_token
 
         token_provider = stored_token(config.pixel_id)
+        if not token_provider():
+            raise UsageError(
+                f"--graph-url: no access token for pixel {config.pixel_id}; store one in the "
+                "desktop app or set PIXELBRIDGE_ACCESS_TOKEN"
+            )
     return VerifySettings(
         url=args.url,
         inject=args.inject,

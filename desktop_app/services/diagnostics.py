@@ -7,7 +7,6 @@ in `AppPaths.logs` is written through the same redacting filter (`install_file_l
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import logging.handlers
 import platform
@@ -57,6 +56,15 @@ def install_file_log(paths: AppPaths | None = None, level: int = logging.INFO) -
     return path
 
 
+def remove_file_log(path: Path) -> None:
+    """Detach and close the handler `install_file_log` added for `path` (shutdown, tests)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_pixelbridge_file", "") == str(path):
+            root.removeHandler(handler)
+            handler.close()
+
+
 def last_problems(log_path: Path, limit: int = 20) -> list[str]:
     """The last WARNING/ERROR lines of the log file (already redacted when written)."""
     try:
@@ -68,6 +76,8 @@ def last_problems(log_path: Path, limit: int = 20) -> list[str]:
 
 
 def _versions() -> list[str]:
+    import importlib.metadata  # slow to import; only needed when diagnostics are copied
+
     found = [f"PixelBridge {__version__}", f"Python {sys.version.split()[0]}"]
     for name in _PACKAGES:
         try:

@@ -1,17 +1,20 @@
 """The durable outbox and event store: SQLite in WAL mode with group commit.
 
 An event is acknowledged only after its transaction is committed with `synchronous=FULL`, so
-a crash, `kill -9` or power loss loses nothing that was acknowledged. Writes requested during
-one pass of the event loop share one transaction (one fsync). Only hashed payloads are
-stored: never raw customer data, never a token.
+a crash, `kill -9` or power loss loses nothing that was acknowledged. Writes that arrive
+while a commit is running share the next transaction (group commit: one fsync for many
+requests). Only hashed payloads are stored: never raw customer data, never a token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
+import queue
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop_app.capi.graph_api import DEDUP_WINDOW_S
+from desktop_app.services.loop_inbox import LoopInbox, LoopInboxes
 
 logger = logging.getLogger(__name__)
 
@@ -137,13 +141,13 @@ class OutboxRow:
         }
 
 
-_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
+_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], LoopInbox]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # check_same_thread=False only so a test or tool may close it from another thread;
-    # every use happens on the event loop's thread.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+def _connect(path: Path, *, check_same_thread: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=check_same_thread, timeout=30
+    )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # FULL: each commit is fsynced, so an acknowledged event survives power loss too.
@@ -154,52 +158,96 @@ def _connect(path: Path) -> sqlite3.Connection:
 class Outbox:
     """`open()`, `await append(events)`, `await call(fn)` for writes, sync reads, `close()`.
 
-    Writes queued during one pass of the event loop are committed together in one
-    transaction (group commit): one fsync acknowledges every request that arrived meanwhile.
-    The work runs on the loop's thread on purpose: a worker thread made Python's cyclic GC
-    run off the GUI thread, which freed Qt objects there and crashed PySide6 (seen here).
+    One writer thread owns the write connection: jobs queued while a commit (and its fsync)
+    runs are committed together in the next transaction (group commit), and the event loop
+    never waits on the disk. Results come back through a pipe the loop watches.
+    Reads use a second connection on the loop's thread (WAL readers never block the writer).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: sqlite3.Connection | None = None
-        self._pending: list[_Job] = []
-        self._flush_scheduled = False
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._inboxes = LoopInboxes()
+        self._thread: threading.Thread | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
+        self._ready = threading.Event()
+        self._open_error: BaseException | None = None
         self.commits = 0  # transactions committed (group commit makes this < writes)
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = _connect(self.path)
-        conn.executescript(SCHEMA)
-        # Anything in flight when we died may or may not have reached Meta: send it again
-        # (at-least-once; Meta deduplicates by event_id).
-        conn.execute(
-            "UPDATE events SET status='retrying', next_attempt_at=0 WHERE status='sending'"
-        )
-        self._conn = conn
+        # Collect garbage here, on the caller's (GUI) thread, before the writer exists.
+        # Python's cyclic GC runs in whichever thread happens to allocate; left to the
+        # writer, it freed a dead qasync loop's timer QObject off the GUI thread and Qt
+        # later fired that timer into freed memory (segfault, seen in the test suite).
+        gc.collect()
+        self._ready.clear()
+        self._thread = threading.Thread(target=self._writer, name="outbox-writer", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._open_error is not None:
+            self._thread.join()
+            self._thread = None
+            raise self._open_error
+        self._reader = _connect(self.path, check_same_thread=False)
 
     def close(self) -> None:
-        if self._conn is None:
-            return
-        self._flush()
-        self._conn.close()
-        self._conn = None
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+        self._inboxes.close()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     @property
     def is_open(self) -> bool:
-        return self._conn is not None
+        return self._thread is not None
 
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        batch, self._pending = self._pending, []
-        if not batch or self._conn is None:
+    def _writer(self) -> None:
+        try:
+            conn = _connect(self.path, check_same_thread=True)
+            conn.executescript(SCHEMA)
+            # Anything in flight when we died may or may not have reached Meta: send it
+            # again (at-least-once; Meta deduplicates by event_id).
+            conn.execute(
+                "UPDATE events SET status='retrying', next_attempt_at=0 WHERE status='sending'"
+            )
+        except BaseException as exc:  # reported by open()
+            self._open_error = exc
+            self._ready.set()
             return
-        conn = self._conn
+        self._ready.set()
+        try:
+            while True:
+                first = self._jobs.get()
+                if first is None:
+                    break
+                batch = [first]
+                stop = False
+                while True:
+                    try:
+                        item = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        stop = True
+                        break
+                    batch.append(item)
+                self._run_batch(conn, batch)
+                if stop:
+                    break
+        finally:
+            conn.close()
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         results: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, _future in batch:
+            for fn, _future, _inbox in batch:
                 conn.execute("SAVEPOINT job")
                 try:
                     results.append((True, fn(conn)))
@@ -215,24 +263,16 @@ class Outbox:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             results = [(False, exc)] * len(batch)
-        for (_fn, future), (ok, value) in zip(batch, results, strict=True):
-            if future.done():
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+        for (_fn, future, inbox), (ok, value) in zip(batch, results, strict=True):
+            inbox.post(future, ok, value)
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in the next group transaction; resolves after the commit."""
-        if self._conn is None:
+        """Run `fn(conn)` in the writer's next transaction; resolves after the commit."""
+        if self._thread is None:
             raise RuntimeError("outbox is not open")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, future))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+        inbox = self._inboxes.for_running_loop()
+        future: asyncio.Future[T] = inbox.loop.create_future()
+        self._jobs.put((fn, future, inbox))
         return await future
 
     # -- writes ------------------------------------------------------------------------
@@ -338,9 +378,10 @@ class Outbox:
 
     # -- reads (sync, on the reader connection) ----------------------------------------
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        if self._conn is None:
+        if self._reader is None:
             raise RuntimeError("outbox is not open")
-        return self._conn.execute(sql, params).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, params).fetchall()
 
     def pending_pixels(self, now: float) -> list[str]:
         rows = self._query(

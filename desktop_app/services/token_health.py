@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.capi.graph_api import DEFAULT_GRAPH_URL, GRAPH_API_VERSION
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ async def check_token(
     """Ask Meta (or the sandbox at `graph_url`) whether `token` may use `pixel_id`."""
     if not token:
         return health(TokenState.MISSING)
+    import httpx  # here, not at import: the app's first paint does not wait for it
+
     url = f"{graph_url.rstrip('/')}/{GRAPH_API_VERSION}/{pixel_id}"
     own = client is None
     http = client or httpx.AsyncClient(timeout=timeout_s)

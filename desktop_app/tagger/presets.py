@@ -136,12 +136,14 @@ PRESETS: dict[str, PlatformPreset] = {
             },
         ),
         native={
-            "AddToCart": "webflow.js already calls fbq('track','AddToCart') after a successful add",
-            "Purchase": "webflow.js already calls fbq('track','Purchase') on /order-confirmation",
+            "AddToCart": "webflow.js already calls fbq('track','AddToCart') after a successful "
+            "add; the snippet gives that call an event_id and a relay copy instead",
+            "Purchase": "webflow.js already calls fbq('track','Purchase') on "
+            "/order-confirmation; the snippet gives that call an event_id and a relay copy",
         },
         notes=(
-            "Webflow sends its AddToCart/Purchase without an eventID: PixelBridge cannot "
-            "mirror them; pair them with fbp in the report.",
+            "Webflow's own AddToCart/Purchase are adopted only when the snippet installs the "
+            "Pixel: remove Webflow's Facebook Pixel setting so the snippet is the only base code.",
         ),
     ),
     "framer": PlatformPreset(
@@ -264,25 +266,25 @@ PRESETS: dict[str, PlatformPreset] = {
         notes=("ClickFunnels 2.0 markup differs from 1.0; check the rules on your funnel.",),
     ),
     "shopify": PlatformPreset(
-        rules=(
-            {
-                "id": "shop-add",
-                "event": "AddToCart",
-                "trigger": {"type": "submit", "selectors": ["form[action$='/cart/add']"]},
-                "params": {
-                    "value": {"structured": "price"},
-                    "currency": {"structured": "currency"},
-                },
-            },
-        ),
+        # Everything comes from the Custom Pixel, storefront included (page_viewed,
+        # product_added_to_cart): a theme rule as well would count AddToCart twice.
+        rules=(),
         native={
-            "InitiateCheckout": "Shopify's checkout cannot be tagged on the page: the Custom "
-            "Pixel (pixelbridge snippet --shopify) sends it from checkout_started",
-            "Purchase": "Shopify's checkout cannot be tagged on the page: the Custom Pixel "
-            "sends it from checkout_completed with the order id as event_id",
+            event: "sent by the PixelBridge Custom Pixel (pixelbridge snippet --shopify) from "
+            f"Shopify's {shopify_event} event; Shopify's checkout cannot be tagged on the page"
+            for shopify_event, event in (
+                ("product_viewed", "ViewContent"),
+                ("product_added_to_cart", "AddToCart"),
+                ("checkout_started", "InitiateCheckout"),
+                ("payment_info_submitted", "AddPaymentInfo"),
+                ("checkout_completed", "Purchase"),
+            )
         },
         integration="Shopify's Facebook & Instagram (Meta) sales channel",
-        notes=("Paste the generated Custom Pixel in Settings → Customer events.",),
+        notes=(
+            "On Shopify install the Custom Pixel (Settings → Customer events) instead of the "
+            "site snippet; it sends the storefront and checkout events with one event_id each.",
+        ),
     ),
 }
 

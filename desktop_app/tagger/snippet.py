@@ -37,6 +37,7 @@ _RUNTIME_OPTION_KEYS = (
     "capture_user_data",
     "auto_config",
     "fbevents_url",
+    "adopt_native",
 )
 
 _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)

@@ -60,12 +60,14 @@ def render_demo_screenshot(
     from desktop_app.views.main_window import MainWindow
     from desktop_app.views.messages import MessageBridge
     from desktop_app.views.pair_model import PairTableModel, chronological
-    from desktop_app.views.qt import QApplication
+    from desktop_app.views.qt import QApplication, Qt
 
     pairs = chronological(pairs)
     model = PairTableModel()
     model.append_pairs(pairs)
     window = MainWindow(model, MessageBridge())
+    # Closing this off-screen copy must never quit the application it may be running inside.
+    window.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
     window.set_mode("sandbox")
     window.resize(*size)
     row = _row_to_select(pairs)

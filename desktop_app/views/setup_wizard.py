@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from desktop_app.services.setup_checks import (
     SetupDraft,
-    SiteCheck,
-    TestEventResult,
     normalize_url,
     pixel_id_problem,
     test_code_problem,
     url_problem,
 )
-from desktop_app.services.token_health import WHERE_TO_FIND, TokenHealth, TokenState
+from desktop_app.services.token_health import TokenState
 from desktop_app.services.token_store import TokenStoreError
 from desktop_app.tagger.export import PLACEHOLDER_RELAY, install_steps
 from desktop_app.tagger.snippet import render_snippet
@@ -33,8 +30,6 @@ from desktop_app.views.qt import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     Qt,
@@ -43,90 +38,23 @@ from desktop_app.views.qt import (
     Signal,
 )
 from desktop_app.views.qt_forms import QCheckBox, QListWidget, QStackedWidget
+from desktop_app.views.setup_pages import SetupPages
+from desktop_app.views.setup_steps import (
+    MODE_WORDS,
+    PLATFORM_NAMES,
+    STEPS,
+    STYLE,
+    SetupBackend,
+    Step,
+    describe_rule,
+)
 from desktop_app.views.styles import apply_style
 
 logger = logging.getLogger(__name__)
 
 
-class SetupBackend(Protocol):
-    async def probe_site(self, url: str) -> SiteCheck: ...
-    def has_token(self, pixel_id: str) -> bool: ...
-    async def store_and_check_token(self, pixel_id: str, token: str | None) -> TokenHealth: ...
-    async def send_test_event(self, draft: SetupDraft) -> TestEventResult: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    key: str
-    title: str
-    intro: str
-
-
-STEPS: tuple[Step, ...] = (
-    Step(
-        "site",
-        "Your website",
-        "Type the address of your shop or website. PixelBridge opens it (without sending "
-        "anything to Meta) to see how it is built.",
-    ),
-    Step(
-        "pixel",
-        "Your Meta Pixel",
-        "The Pixel is how Meta recognises your site. Its id is a long number: Events Manager "
-        "→ Data sources → your Pixel → Settings.",
-    ),
-    Step(
-        "token",
-        "Permission to send",
-        "An access token lets PixelBridge send your site's events to Meta from a server, "
-        "which ad blockers and browsers cannot stop. It is kept in this computer's keyring, "
-        "never in a file.",
-    ),
-    Step(
-        "test_code",
-        "Test code",
-        "While you set things up, events can go to Meta's “Test events” tab instead of "
-        "counting for your ads. Events Manager → your Pixel → Test events shows the code.",
-    ),
-    Step(
-        "tagging",
-        "What to track",
-        "These are the moments on your site that Meta should hear about. You can add more "
-        "later by pointing and clicking on your site.",
-    ),
-    Step(
-        "test_event",
-        "Send a test event",
-        "One test event goes all the way to Meta, the way your site's events will.",
-    ),
-    Step(
-        "install",
-        "Install on your site",
-        "Paste this code into your site, following the steps for your platform.",
-    ),
-)
-MODE_WORDS = {
-    "sandbox": "Practice mode: events go to PixelBridge's built-in sandbox, not to Meta.",
-    "test": "Test mode: events go to Meta's Test events tab.",
-    "live": "Live: events go to Meta and count for your ads.",
-}
-STYLE = """
-QLabel#wizardTitle { font-size: 20px; font-weight: 700; }
-QLabel#wizardIntro { font-size: 13px; }
-QLabel#wizardMode { color: palette(mid); }
-QLabel#checkResult[state="good"] { color: #1e8e3e; font-weight: 600; }
-QLabel#checkResult[state="bad"] { color: #c5221f; font-weight: 600; }
-QLabel#checkResult[state="warn"] { color: #b06000; font-weight: 600; }
-QListWidget#wizardSteps { font-size: 13px; border: none; background: transparent; }
-QPushButton#wizardNext { font-weight: 600; color: #ffffff; background: #1a73e8;
-    border: 1px solid #1a73e8; border-radius: 4px; padding: 6px 18px; }
-QPushButton#wizardNext:disabled { background: #8ab4f8; border-color: #8ab4f8; }
-"""
-
-
-class SetupWizard(QWidget):
+class SetupWizard(SetupPages):
     finished_setup = Signal(object)  # SetupDraft
-    export_requested = Signal(object)  # SetupDraft
     cancelled = Signal()
 
     def __init__(
@@ -134,7 +62,7 @@ class SetupWizard(QWidget):
         backend: SetupBackend,
         *,
         mode: str = "sandbox",
-        spawn: Callable[[str, Awaitable[Any]], Any] | None = None,
+        spawn: Callable[[str, Coroutine[Any, Any, Any]], Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -173,6 +101,7 @@ class SetupWizard(QWidget):
         self.pages = QStackedWidget()
         right.addWidget(self.pages, 1)
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setObjectName("checkResult")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -198,125 +127,6 @@ class SetupWizard(QWidget):
         for step in STEPS:
             self.pages.addWidget(getattr(self, f"_page_{step.key}")())
         self._show_step()
-
-    # --- pages ----------------------------------------------------------------------------
-    def _page(self) -> tuple[QWidget, QVBoxLayout]:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 12, 0, 0)
-        return page, layout
-
-    def _page_site(self) -> QWidget:
-        page, layout = self._page()
-        self.url_field = QLineEdit()
-        self.url_field.setPlaceholderText("https://myshop.com")
-        self.url_field.returnPressed.connect(self._next_clicked)
-        layout.addWidget(QLabel("Website address"))
-        layout.addWidget(self.url_field)
-        self.site_facts = QLabel()
-        self.site_facts.setWordWrap(True)
-        layout.addWidget(self.site_facts)
-        layout.addStretch(1)
-        return page
-
-    def _page_pixel(self) -> QWidget:
-        page, layout = self._page()
-        layout.addWidget(QLabel("Pixel id"))
-        self.pixel_field = QLineEdit()
-        self.pixel_field.setPlaceholderText("1234567890123456")
-        self.pixel_field.returnPressed.connect(self._next_clicked)
-        layout.addWidget(self.pixel_field)
-        self.found_label = QLabel()
-        self.found_label.setWordWrap(True)
-        layout.addWidget(self.found_label)
-        self.found_row = QHBoxLayout()
-        layout.addLayout(self.found_row)
-        layout.addStretch(1)
-        return page
-
-    def _page_token(self) -> QWidget:
-        page, layout = self._page()
-        layout.addWidget(QLabel("Access token"))
-        self.token_field = QLineEdit()
-        self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_field.setPlaceholderText("Paste the token here (it is hidden)")
-        self.token_field.returnPressed.connect(self._next_clicked)
-        layout.addWidget(self.token_field)
-        self.token_stored = QLabel()
-        layout.addWidget(self.token_stored)
-        help_label = QLabel(
-            f"<b>Where do I find this?</b> {WHERE_TO_FIND} Copy the long text that starts "
-            "with “EAA” and paste it above. You only do this once."
-        )
-        help_label.setWordWrap(True)
-        layout.addWidget(help_label)
-        layout.addStretch(1)
-        return page
-
-    def _page_test_code(self) -> QWidget:
-        page, layout = self._page()
-        layout.addWidget(QLabel("Test code (optional, recommended while setting up)"))
-        self.code_field = QLineEdit()
-        self.code_field.setPlaceholderText("TEST12345")
-        self.code_field.returnPressed.connect(self._next_clicked)
-        layout.addWidget(self.code_field)
-        note = QLabel(
-            "Remember to switch to Live when you are done: the switch at the top of the main "
-            "window asks you before removing the code."
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        layout.addStretch(1)
-        return page
-
-    def _page_tagging(self) -> QWidget:
-        page, layout = self._page()
-        self.tagging_note = QLabel()
-        self.tagging_note.setWordWrap(True)
-        layout.addWidget(self.tagging_note)
-        self.rules_box = QVBoxLayout()
-        layout.addLayout(self.rules_box)
-        layout.addStretch(1)
-        return page
-
-    def _page_test_event(self) -> QWidget:
-        page, layout = self._page()
-        self.send_button = QPushButton("Send a test event")
-        self.send_button.clicked.connect(self._next_clicked)
-        layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.where_to_look = QLabel()
-        self.where_to_look.setWordWrap(True)
-        layout.addWidget(self.where_to_look)
-        layout.addStretch(1)
-        return page
-
-    def _page_install(self) -> QWidget:
-        page, layout = self._page()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Your relay's address:"))
-        self.relay_field = QLineEdit()
-        self.relay_field.setPlaceholderText(PLACEHOLDER_RELAY)
-        self.relay_field.editingFinished.connect(self._fill_install)
-        row.addWidget(self.relay_field, 1)
-        layout.addLayout(row)
-        self.install_steps = QLabel()
-        self.install_steps.setWordWrap(True)
-        layout.addWidget(self.install_steps)
-        self.snippet_view = QPlainTextEdit()
-        self.snippet_view.setReadOnly(True)
-        self.snippet_view.setMaximumHeight(150)
-        layout.addWidget(self.snippet_view, 1)
-        buttons = QHBoxLayout()
-        copy = QPushButton("Copy the code")
-        copy.clicked.connect(self.copy_snippet)
-        export = QPushButton("Export all files…")
-        export.setToolTip("The code, the tag config and how to run the relay on a server")
-        export.clicked.connect(lambda: self.export_requested.emit(self.draft))
-        buttons.addWidget(copy)
-        buttons.addWidget(export)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        return page
 
     # --- navigation -----------------------------------------------------------------------
     @property
@@ -398,7 +208,7 @@ class SetupWizard(QWidget):
             self._say(site.problem, "bad")
             return False
         self.draft.site_url, self.draft.site = url, site
-        platform = (site.platform or "a custom-built site").capitalize()
+        platform = PLATFORM_NAMES.get(site.platform, "a custom-built site")
         pixels = ", ".join(site.pixel_ids) or "none yet"
         self.site_facts.setText(f"Platform: {platform}\nPixel already on the page: {pixels}")
         self._say(f"✔ Your site opened. It looks like {platform}.", "good")
@@ -547,17 +357,3 @@ class SetupWizard(QWidget):
     def copy_snippet(self) -> None:
         QApplication.clipboard().setText(self.snippet_view.toPlainText())
         self._say("✔ Copied. Paste it into your site as the steps above say.", "good")
-
-
-def describe_rule(rule: dict[str, Any]) -> str:
-    """'Purchase — when a page opens' in the owner's words."""
-    trigger = rule.get("trigger") or {}
-    kind = trigger.get("type")
-    when = {
-        "pageview": "when a matching page opens",
-        "click": f"when “{trigger.get('text') or 'a button'}” is clicked",
-        "submit": "when a form is sent",
-        "visible": "when something appears on the page",
-        "event": "when the site reports it",
-    }.get(str(kind), "")
-    return f"{rule.get('event')} — {when}".rstrip(" —")

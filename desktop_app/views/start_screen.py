@@ -33,12 +33,13 @@ logger = logging.getLogger(__name__)
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "pixelbridge.svg"
 STYLE = """
 QLabel#startTitle { font-size: 26px; font-weight: 700; }
-QLabel#startTagline { font-size: 14px; color: palette(mid); }
+QLabel#startTagline { font-size: 14px; }
 QPushButton#startChoice { text-align: left; padding: 12px 16px; font-size: 14px; }
 QPushButton#startPrimary { text-align: left; padding: 12px 16px; font-size: 14px;
     font-weight: 600; color: #ffffff; background: #1a73e8; border: 1px solid #1a73e8;
     border-radius: 4px; }
-QLabel#choiceHint { color: palette(mid); padding: 0 0 8px 4px; }
+QLabel#choiceHint { color: palette(dark); }
+QListWidget#recentSites::item { padding: 6px 4px; }
 QLabel#sectionTitle { font-size: 15px; font-weight: 600; }
 """
 
@@ -50,6 +51,10 @@ def ago(seconds: float) -> str:
         if count >= 1:
             return f"{count} {unit}{'s' if count > 1 else ''} ago"
     return "just now"
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
 
 
 class StartScreen(QWidget):
@@ -89,7 +94,7 @@ class StartScreen(QWidget):
         tagline.setObjectName("startTagline")
         tagline.setWordWrap(True)
         left.addWidget(tagline)
-        left.addSpacing(18)
+        left.addSpacing(24)
         self.new_button = self._choice(
             left,
             "Set up a new site",
@@ -107,13 +112,13 @@ class StartScreen(QWidget):
         self.sandbox_button.clicked.connect(self.sandbox_requested.emit)
         self.open_button = self._choice(
             left,
-            "Open a workspace file…",
-            "A site set up on another computer or by your consultant "
-            f"(a {FILE_SUFFIX} file).",
+            "Open a site file…",
+            f"A site set up on another computer or by your consultant (a {FILE_SUFFIX} file).",
         )
         self.open_button.clicked.connect(self.choose_file)
         left.addStretch(1)
         outer.addLayout(left, 5)
+        tagline.setMinimumHeight(tagline.sizeHint().height() * 2)
 
         right = QVBoxLayout()
         heading = QLabel("Your sites")
@@ -122,6 +127,8 @@ class StartScreen(QWidget):
         self.sites = QListWidget()
         self.sites.setObjectName("recentSites")
         self.sites.setAlternatingRowColors(True)
+        self.sites.setWordWrap(True)
+        self.sites.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sites.itemActivated.connect(self._activated)
         self.sites.itemSelectionChanged.connect(self._selection_changed)
         right.addWidget(self.sites, 1)
@@ -134,9 +141,7 @@ class StartScreen(QWidget):
         self.open_site_button.clicked.connect(lambda: self._emit_selected(self.open_requested))
         self.duplicate_button = QPushButton("Duplicate")
         self.duplicate_button.setToolTip("Copy this site's setup (without its event log)")
-        self.duplicate_button.clicked.connect(
-            lambda: self._emit_selected(self.duplicate_requested)
-        )
+        self.duplicate_button.clicked.connect(lambda: self._emit_selected(self.duplicate_requested))
         self.export_button = QPushButton("Save as file…")
         self.export_button.setToolTip("Save this site's setup as one file (never the token)")
         self.export_button.clicked.connect(lambda: self._emit_selected(self.export_requested))
@@ -157,19 +162,21 @@ class StartScreen(QWidget):
         label = QLabel(hint)
         label.setObjectName("choiceHint")
         label.setWordWrap(True)
+        label.setContentsMargins(4, 2, 4, 0)
         layout.addWidget(label)
+        layout.addSpacing(12)
         return button
 
     def show_workspaces(self, workspaces: list[Workspace], now: float | None = None) -> None:
         now = time.time() if now is None else now
         self.sites.clear()
         for workspace in workspaces:
-            site = workspace.site_url or "no address yet"
+            site = _host(workspace.site_url) or "no address yet"
             pixel = f"Pixel {workspace.pixel_id}" if workspace.pixel_id else "no Pixel yet"
             when = ago(max(0.0, now - workspace.opened_at))
-            item = QListWidgetItem(f"{workspace.name}\n{site} · {pixel} · opened {when}")
+            item = QListWidgetItem(f"{workspace.name}\n{site} · {pixel}\nopened {when}")
             item.setData(Qt.ItemDataRole.UserRole, workspace.id)
-            item.setToolTip(site)
+            item.setToolTip(workspace.site_url)
             self.sites.addItem(item)
         has = bool(workspaces)
         self.sites.setVisible(has)

@@ -37,7 +37,7 @@ MODES: dict[str, tuple[str, str, str]] = {
 }
 
 
-class TestModeSwitch(QWidget):
+class ModeSwitch(QWidget):
     mode_changed = Signal(str)
     test_code_cleared = Signal()  # the user chose to remove the test code when going live
 
@@ -65,7 +65,7 @@ class TestModeSwitch(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("modeBanner")
         layout.addWidget(self.banner)
-        self._show()
+        self.set_test_code("")
 
     @property
     def mode(self) -> str:
@@ -73,7 +73,12 @@ class TestModeSwitch(QWidget):
 
     def set_test_code(self, code: str) -> None:
         self._test_code = code.strip()
-        self.buttons["test"].setEnabled(bool(self._test_code) or self._mode == "test")
+        # Test mode means "with a test code": without one, events would count as live.
+        test = self.buttons["test"]
+        test.setEnabled(bool(self._test_code) or self._mode == "test")
+        test.setToolTip(
+            MODES["test"][1] if self._test_code else "Add a test code to the site first"
+        )
         self._show()
 
     def set_mode(self, mode: str) -> None:

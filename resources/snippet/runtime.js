@@ -22,6 +22,7 @@
   var waiting = [];
   var lastFire = {};
   var gesture = null;
+  var pvHref = null;
 
   // ---- guards and diagnostics ----------------------------------------------------------
   function report(rule, err) {
@@ -84,7 +85,10 @@
   function loadPixel() {
     var f = w.fbq, ours = !f;
     if (ours) {
-      f = w.fbq = function () { f.callMethod ? f.callMethod.apply(f, arguments) : f.queue.push(arguments); };
+      f = w.fbq = function () {
+        var a = adopt(arguments);
+        if (a) f.callMethod ? f.callMethod.apply(f, a) : f.queue.push(a);
+      };
       if (!w._fbq) w._fbq = f;
       f.push = f; f.loaded = true; f.version = '2.0'; f.queue = [];
       var s = d.createElement('script');
@@ -102,6 +106,7 @@
     if (!known) {
       f('init', PID);
       f('trackSingle', PID, 'PageView');
+      pvHref = w.location.href;
     }
     var tries = 0;
     (function poll() {
@@ -109,6 +114,20 @@
       if (w.fbq && w.fbq.callMethod || ++tries > 40) return settle();
       setTimeout(poll, 50);
     })();
+  }
+  // The platform's own track calls (webflow.js sends AddToCart and Purchase) get an eventID and
+  // a relay copy, so they deduplicate too. Calls with an eventID (ours included) are untouched.
+  function adopt(a) {
+    return safe(function () {
+      var name = a[1], o = a[3];
+      // A second base code pasted after ours would send this page's PageView again.
+      if (a[0] === 'track' && name === 'PageView') return pvHref === w.location.href ? null : a;
+      if (!/^track(Custom)?$/.test(a[0]) || o && o.eventID || !consent || opt.adopt_native === false) return a;
+      var id = newId(), data = a[2] || {};
+      mirror(name, id, data);
+      api.fired.push({ event: name, event_id: id, native: true });
+      return [a[0], name, data, Object.assign({}, o, { eventID: id })];
+    }, a);
   }
   function lduOn(country, state) {
     ldu = { c: country || 0, s: state || 0 };
@@ -351,14 +370,15 @@
   var seenVisible = {};
   var io = w.IntersectionObserver && new IntersectionObserver(guard(function (entries) {
     entries.forEach(function (en) {
-      if (!en.isIntersecting) return;
+      // Half the element in view; for elements taller than the screen, half the screen.
+      if (!en.isIntersecting || en.intersectionRatio < 0.5 && en.intersectionRect.height < w.innerHeight / 2) return;
       each('visible', function (r) {
         if (seenVisible[r.id] || !hit(r, [en.target])) return false;
         seenVisible[r.id] = 1;
         return fire(r, en.target);
       });
     });
-  }), { threshold: 0.5 });
+  }), { threshold: [0, 0.1, 0.25, 0.5] });
   var watched = typeof WeakSet === 'function' ? new WeakSet() : null;
   var scanTimer = 0;
   function scan() {

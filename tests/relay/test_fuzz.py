@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -56,11 +57,11 @@ content_types = st.sampled_from(
 )
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@pytest.fixture
+def fuzz_app(tmp_path: Path) -> Iterator[Any]:
     """One relay (real outbox, no delivery, no server) shared by every generated request."""
     config = parse_config({"pixel_id": "1234567890", "rules": [], "site": {"url": f"{SITE}/"}})
-    data_dir = tmp_path_factory.mktemp("fuzz")
+    data_dir = tmp_path / "fuzz"
     settings = RelaySettings(data_dir=data_dir, rate_limit_per_s=1e9, rate_limit_burst=10**9)
     relay = RelayService(config, settings, lambda: None)
     relay.outbox.open()

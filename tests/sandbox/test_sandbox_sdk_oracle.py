@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -41,12 +42,25 @@ def _send(token: str, events: list[Event]) -> Any:
     return EventRequest(events=events, pixel_id=PIXEL, test_event_code="TEST42").execute()
 
 
+async def _in_thread(pool: ThreadPoolExecutor, token: str, events: list[Event]) -> Any:
+    # A plain thread pool, not `asyncio.to_thread`: qasync's default executor (QThreads) left
+    # behind after the test's loop closes was seen to crash a later `processEvents()`.
+    return await asyncio.get_running_loop().run_in_executor(pool, _send, token, events)
+
+
 @pytest.mark.asyncio
 async def test_sdk_request_is_accepted_and_errors_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        await _check_sdk_against_sandbox(pool, monkeypatch)
+
+
+async def _check_sdk_against_sandbox(
+    pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with MetaSandbox(token=TOKEN) as sandbox:
         monkeypatch.setattr(FacebookSession, "GRAPH", sandbox.url)
         now = int(time.time())
-        response = await asyncio.to_thread(_send, TOKEN, [_event("sdk-1", now)])
+        response = await _in_thread(pool, TOKEN, [_event("sdk-1", now)])
         assert response.events_received == 1
         assert response.fbtrace_id
         (record,) = sandbox.received(PIXEL)
@@ -57,13 +71,13 @@ async def test_sdk_request_is_accepted_and_errors_parse(monkeypatch: pytest.Monk
         assert record["user_data"]["em"] == [expected]
 
         with pytest.raises(FacebookRequestError) as bad_token:
-            await asyncio.to_thread(_send, "not-the-token", [_event("sdk-2", now)])
+            await _in_thread(pool, "not-the-token", [_event("sdk-2", now)])
         assert bad_token.value.api_error_code() == 190
         assert bad_token.value.http_status() == 401
 
         too_old = now - 8 * 24 * 3600
         with pytest.raises(FacebookRequestError) as rejected:
-            await asyncio.to_thread(_send, TOKEN, [_event("sdk-3", now), _event("sdk-4", too_old)])
+            await _in_thread(pool, TOKEN, [_event("sdk-3", now), _event("sdk-4", too_old)])
         assert rejected.value.api_error_code() == 100
         assert rejected.value.api_error_subcode() == 2804003
         assert rejected.value.api_error_type() == "OAuthException"

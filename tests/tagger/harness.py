@@ -113,8 +113,14 @@ class Bench:
         await self.page.evaluate("() => new Promise(r => setTimeout(r, 0))")
         await asyncio.sleep(0)  # no timing assumption: callers then wait on conditions
 
-    def assert_paired(self, name: str, count: int = 1) -> list[str]:
-        """Each Pixel event has exactly one mirror with the same name and event_id."""
+    async def assert_paired(self, name: str, count: int = 1) -> list[str]:
+        """Each Pixel event has exactly one mirror with the same name and event_id.
+
+        Waits (bounded) until both channels reached `count`, then checks they hold exactly that.
+        """
+        await self.wait_for(
+            lambda: len(self.events(name)) >= count and len(self.mirrored(name)) >= count
+        )
         pixel_ids = [h.get("eid") for h in self.events(name)]
         mirror_ids = [m["event_id"] for m in self.mirrored(name)]
         assert len(pixel_ids) == count, (name, self.pixel_hits)

@@ -58,7 +58,7 @@ JOURNEYS: dict[str, tuple[str, list[Step], dict[str, int], dict[str, str]]] = {
             ("wait", ".w-form-done", ""),
             ("click-nav", "a[data-node-type=cart-checkout-button]", ""),
         ],
-        {"Lead": 1, "InitiateCheckout": 1},
+        {"AddToCart": 1, "Lead": 1, "InitiateCheckout": 1},  # AddToCart: webflow.js, adopted
         {},
     ),
     "framer": (
@@ -118,7 +118,7 @@ JOURNEYS: dict[str, tuple[str, list[Step], dict[str, int], dict[str, str]]] = {
             ("goto", "/shopify/products/wool-socks", ""),
             ("click-nav", "#ProductSubmitButton-template", ""),
         ],
-        {"AddToCart": 1},
+        {},  # the Custom Pixel sends Shopify's events (test_shopify_custom_pixel.py)
         {},
     ),
 }
@@ -180,7 +180,7 @@ async def test_platform_preset_journey(platform: str) -> None:
         # Round trip through the page so any extra (duplicate) request would have landed.
         await bench.page.evaluate("fetch('/').then(r => r.text())")
         for event, count in expected.items():
-            ids = bench.assert_paired(event, count)
+            ids = await bench.assert_paired(event, count)
             if event in expected_ids:
                 assert ids == [expected_ids[event]]
         assert {m["event_name"] for m in bench.mirrors} == set(expected)
@@ -189,17 +189,31 @@ async def test_platform_preset_journey(platform: str) -> None:
 
 @pytest.mark.asyncio
 @pytest.mark.browser
-async def test_webflow_native_events_are_not_sent_twice() -> None:
+async def test_webflow_native_events_are_adopted_not_sent_twice() -> None:
     async with open_bench(None) as bench:
         preset = preset_for("webflow")
         assert {s["event"] for s in preset["skipped"]} == {"AddToCart", "Purchase"}
         bench.config = parse_config({"version": 1, "pixel_id": PIXEL_ID, "rules": preset["rules"]})
         await bench.page.goto(bench.url("/webflow/product"))
         await bench.page.click("[data-node-type=commerce-add-to-cart-button]")
+        await bench.wait_for(lambda: len(bench.mirrored("AddToCart")) == 1)
+        await bench.page.evaluate("fetch('/').then(r => r.text())")
+        # webflow.js's own call, given an eventID and a relay copy: one event, deduplicated.
+        await bench.assert_paired("AddToCart")
+        assert bench.mirrored("AddToCart")[0]["custom_data"]["content_ids"] == [
+            "65a1f0c2e4b0a1d2c3f4a5d9"
+        ]
+        # Opting out leaves the page's call untouched (no eventID, no copy).
+        bench.config = parse_config(
+            {"version": 1, "pixel_id": PIXEL_ID, "rules": [], "options": {"adopt_native": False}}
+        )
+        bench.pixel_hits.clear()
+        bench.mirrors.clear()
+        await bench.page.goto(bench.url("/webflow/product"))
+        await bench.page.click("[data-node-type=commerce-add-to-cart-button]")
         await bench.wait_for(lambda: len(bench.events("AddToCart")) == 1)
         await bench.page.evaluate("fetch('/').then(r => r.text())")
-        assert bench.events("AddToCart")[0].get("eid") is None  # webflow.js's own event
-        assert bench.mirrored("AddToCart") == []
+        assert "eid" not in bench.events("AddToCart")[0] and bench.mirrors == []
 
 
 @pytest.mark.asyncio

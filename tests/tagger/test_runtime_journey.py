@@ -39,8 +39,8 @@ async def test_shop_journey_pairs_every_event_once_and_keeps_customer_data_off_t
         )
 
         for name in ("ViewContent", "AddToCart", "InitiateCheckout"):
-            b.assert_paired(name)
-        assert b.assert_paired("Purchase") == ["A-1001"]  # the order id is the event_id
+            await b.assert_paired(name)
+        assert await b.assert_paired("Purchase") == ["A-1001"]  # the order id is the event_id
 
         vc = b.events("ViewContent")[0]
         assert vc["cd[value]"] == "49.9" and vc["cd[currency]"] == "EUR"
@@ -120,8 +120,8 @@ async def test_consent_holds_both_channels_until_granted_and_ldu_reaches_both() 
         assert b.pixel_hits == [] and b.mirrors == []
         await b.page.evaluate("window.pixelbridge.consent('grant')")
         await b.wait_for(lambda: len(b.mirrors) == 2 and len(b.events()) == 2)
-        b.assert_paired("ViewContent")
-        b.assert_paired("AddToCart")
+        await b.assert_paired("ViewContent")
+        await b.assert_paired("AddToCart")
         assert [h["ev"] for h in b.pixel_hits].count("PageView") == 1
         for hit in b.pixel_hits:
             assert (hit["dpo"], hit["dpoco"], hit["dpost"]) == ("LDU", "1", "1000")

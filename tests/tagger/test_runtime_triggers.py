@@ -30,6 +30,8 @@ WIDGET_RULES: list[dict[str, Any]] = [
         "event": "PricingSeen",
         "trigger": {"type": "visible", "selectors": ["#pricing"]},
     },
+    # Taller than the screen: counts once half the screen shows it.
+    {"id": "tall", "event": "TallSeen", "trigger": {"type": "visible", "selectors": ["#tall"]}},
     {
         "id": "lead",
         "event": "Lead",
@@ -50,28 +52,29 @@ async def test_rerendered_shadow_double_click_text_fallback_and_one_rule_per_ges
         await b.page.click("#rerender")  # a brand-new node (the first was replaced)
         await b.wait_for(lambda: len(b.mirrored("Schedule")) == 2)
         assert await b.page.text_content("#clicks") == "1"  # site handler was on the old node
-        b.assert_paired("Schedule", count=2)
+        await b.assert_paired("Schedule", count=2)
 
         await b.page.dblclick("#inner")
         await b.page.click("shop-button button.shadow-buy span")  # Playwright pierces open roots
         await b.page.click("#fallback")
         await b.wait_for(lambda: len(b.mirrored("InitiateCheckout")) == 1)
         await b.wait_for(lambda: len(b.mirrored("DownloadGuide")) == 1)
-        b.assert_paired("AddToCart")  # double click → one event
+        await b.assert_paired("AddToCart")  # double click → one event
         assert b.mirrored("ViewContent") == [] and b.events("ViewContent") == []
-        b.assert_paired("InitiateCheckout")
-        b.assert_paired("DownloadGuide")  # custom name → trackCustom, same wire format
+        await b.assert_paired("InitiateCheckout")
+        await b.assert_paired("DownloadGuide")  # custom name → trackCustom, same wire format
 
         await b.page.locator("#pricing").scroll_into_view_if_needed()
         await b.wait_for(lambda: len(b.mirrored("PricingSeen")) == 1)
         await b.page.mouse.wheel(0, -3000)
         await b.page.locator("#pricing").scroll_into_view_if_needed()
-        b.assert_paired("PricingSeen")
+        await b.assert_paired("PricingSeen")
+        await b.assert_paired("TallSeen")
 
         await b.page.fill("#contact input[name=email]", "lead@example.com")
         await b.page.click("#contact button")
         await b.wait_for(lambda: len(b.mirrored("Lead")) == 1)
-        b.assert_paired("Lead")
+        await b.assert_paired("Lead")
         assert b.mirrored("Lead")[0]["user_data"] == {"em": "lead@example.com"}
         assert b.page_errors == [] and b.diagnostics == []
 
@@ -100,7 +103,7 @@ async def test_submit_waits_for_the_success_message() -> None:
         assert b.mirrors == []
         await b.page.evaluate("document.getElementById('ok').hidden = false")
         await b.wait_for(lambda: len(b.mirrored("Lead")) == 1)
-        b.assert_paired("Lead")
+        await b.assert_paired("Lead")
 
 
 async def test_spa_history_reevaluates_url_rules_and_pageview_stays_with_the_pixel() -> None:
@@ -117,6 +120,12 @@ async def test_spa_history_reevaluates_url_rules_and_pageview_stays_with_the_pix
             "trigger": {"type": "pageview"},
             "url": {"match": "regex", "value": "/spa/thanks$"},
         },
+        {
+            "id": "step",
+            "event": "Contact",
+            "trigger": {"type": "pageview"},
+            "url": {"match": "regex", "value": "#step-2$"},
+        },
     ]
     async with open_bench(config_for(rules)) as b:
         await b.page.goto(b.url("/generic/spa.html"))
@@ -128,8 +137,11 @@ async def test_spa_history_reevaluates_url_rules_and_pageview_stays_with_the_pix
         await b.wait_for(lambda: len(b.mirrored("Lead")) == 1)
         await b.page.go_back()
         await b.wait_for(lambda: len(b.mirrored("ViewContent")) == 2)
-        b.assert_paired("ViewContent", count=2)
-        b.assert_paired("Lead")
+        await b.assert_paired("ViewContent", count=2)
+        await b.assert_paired("Lead")
+        await b.page.evaluate("location.hash = '#step-2'")
+        await b.wait_for(lambda: len(b.mirrored("Contact")) == 1)
+        await b.assert_paired("Contact")
         # The base pixel sent PageView on load and on each pushState; we never add our own.
         assert [h["ev"] for h in b.pixel_hits].count("PageView") == 3
 
@@ -144,7 +156,7 @@ async def test_throwing_page_and_invalid_selector_leave_the_page_working() -> No
         await b.page.click("#go")
         await b.wait_for(lambda: len(b.mirrored("Contact")) == 1 and len(b.diagnostics) == 1)
         assert await b.page.text_content("#out") == "clicked"
-        b.assert_paired("Contact")
+        await b.assert_paired("Contact")
         diagnostic = b.diagnostics[0]["diagnostic"]
         assert diagnostic["rule"] == "bad" and "selector" in diagnostic["error"].lower()
         # Only the page's own two errors; nothing thrown by the runtime.
@@ -162,13 +174,29 @@ async def test_existing_base_code_means_no_second_init_or_pageview() -> None:
         await b.page.goto(b.url("/generic/basecode.html"))
         await b.page.click("#add")
         await b.wait_for(lambda: len(b.mirrored("AddToCart")) == 1)
-        b.assert_paired("AddToCart")
+        await b.assert_paired("AddToCart")
         assert [h["ev"] for h in b.pixel_hits].count("PageView") == 1
         scripts = await b.page.evaluate(
             "document.querySelectorAll('script[src*=\"fbevents.js\"]').length"
         )
         assert scripts == 1
         assert b.mirrored("AddToCart")[0]["fbp"] == b.events("AddToCart")[0]["fbp"]
+
+
+async def test_base_code_pasted_after_the_snippet_sends_no_second_pageview() -> None:
+    rules = [
+        {"id": "atc", "event": "AddToCart", "trigger": {"type": "click", "selectors": ["#add"]}}
+    ]
+    async with open_bench(config_for(rules)) as b:
+        await b.page.goto(b.url("/generic/late-basecode.html"))
+        await b.page.click("#add")
+        await b.wait_for(lambda: len(b.mirrored("AddToCart")) == 1)
+        await b.assert_paired("AddToCart")
+        assert [h["ev"] for h in b.pixel_hits].count("PageView") == 1
+        scripts = await b.page.evaluate(
+            "document.querySelectorAll('script[src*=\"fbevents.js\"]').length"
+        )
+        assert scripts == 1
 
 
 async def test_snippet_installed_twice_fires_once() -> None:
@@ -184,4 +212,4 @@ async def test_snippet_installed_twice_fires_once() -> None:
         await b.page.click("#add")
         await b.wait_for(lambda: len(b.mirrored("AddToCart")) == 1)
         await b.page.evaluate("fetch('/generic/cart.html').then(r => r.text())")
-        b.assert_paired("AddToCart")
+        await b.assert_paired("AddToCart")

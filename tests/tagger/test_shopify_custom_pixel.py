@@ -72,9 +72,9 @@ async def test_custom_pixel_pairs_checkout_events_and_uses_the_order_id() -> Non
                 f"window.__publish({json.dumps(name)}, {json.dumps(event(name, event_id, data))})"
             )
         await b.wait_for(lambda: len(b.mirrors) == 3 and len(b.pixel_hits) == 4)
-        b.assert_paired("AddToCart")
-        b.assert_paired("InitiateCheckout")
-        assert b.assert_paired("Purchase") == ["5512345678901"]
+        await b.assert_paired("AddToCart")
+        await b.assert_paired("InitiateCheckout")
+        assert await b.assert_paired("Purchase") == ["5512345678901"]
         purchase = b.mirrored("Purchase")[0]
         assert purchase["custom_data"] == {
             "value": 53.5,

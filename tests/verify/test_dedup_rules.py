@@ -267,3 +267,21 @@ def test_each_conversion_has_exactly_one_pair() -> None:
     pairs = pair_events(pixels, servers)
     assert len(pairs) == 50
     assert summarize(pairs)["verdicts"] == {"deduplicated": 25, "pixel_only": 25}
+
+
+def test_two_pixels_with_their_own_ids_are_not_a_double_fire() -> None:
+    pixels = [px(pixel_id="111", eid="a"), px(pixel_id="222", eid="b", at=T0 + 0.01)]
+    servers = [sv(pixel_id="111", eid="a"), sv(pixel_id="222", eid="b")]
+    assert verdicts(pair_events(pixels, servers)) == ["deduplicated", "deduplicated"]
+
+
+def test_unknown_page_is_never_grouped_as_one_action() -> None:
+    pixels = [px(eid="a", url=""), px(eid="b", url="", at=T0 + 0.01)]
+    assert verdicts(pair_events(pixels, [])) == ["pixel_only", "pixel_only"]
+
+
+def test_two_visitors_same_order_page_are_two_conversions() -> None:
+    # A thank-you URL without an order number: identical baskets from two shoppers.
+    pixels = [px(eid="a", fbp="fb.1.1.1"), px(eid="b", at=T0 + 60, fbp="fb.1.1.2", load="x")]
+    servers = [sv(eid="a", fbp="fb.1.1.1"), sv(eid="b", at=T0 + 61, fbp="fb.1.1.2")]
+    assert verdicts(pair_events(pixels, servers)) == ["deduplicated", "deduplicated"]

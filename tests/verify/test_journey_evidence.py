@@ -105,3 +105,16 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert "&lt;script&gt;" in page and "Client &lt;report&gt;" in page
     assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no external files
     assert "event_name_mismatch" in page and "Fix:" in page
+
+
+def test_injected_script_runs_in_the_top_page_only() -> None:
+    from types import SimpleNamespace
+
+    from desktop_app.services.verify import injected_script
+    from desktop_app.tagger.config import parse_config
+
+    config = parse_config({"version": 1, "pixel_id": "1234567890", "rules": []})
+    relay = SimpleNamespace(events_url="http://127.0.0.1:1/v1/events")
+    script = injected_script(config, relay)  # type: ignore[arg-type]
+    assert script.startswith("(function(){if(window.top!==window)return;")
+    assert "http://127.0.0.1:1/v1/events" in script and "<script" not in script

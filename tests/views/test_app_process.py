@@ -37,7 +37,9 @@ def _tagged_pids(tag: str) -> set[int]:
     return found
 
 
-def _start(args: list[str], home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start(
+    args: list[str], home: Path, code: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     tag = uuid.uuid4().hex
     env = {
         **os.environ,
@@ -47,7 +49,7 @@ def _start(args: list[str], home: Path) -> tuple[subprocess.Popen[bytes], str]:
     }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app.app", *args],
+        [sys.executable, *(["-c", code] if code else ["-m", "desktop_app.app"]), *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -128,4 +130,33 @@ def test_sigterm_shuts_down_like_quit(tmp_path: Path) -> None:
     _out, err = proc.communicate(timeout=60)
     log = err.decode(errors="replace")
     assert proc.returncode == 0, log[-3000:]
+    assert not _wait_gone(tag), log[-2000:]
+
+
+QUIT_FROM_QT = """
+import argparse, sys, threading
+from desktop_app.app import run_desktop
+from desktop_app.views.qt import QApplication, QEvent
+# Like a session logout: Qt's Quit event reaches the application while the demo runs
+# (posted from a timer thread, which is what `quit()` does off the GUI thread).
+def post_quit():
+    QApplication.postEvent(QApplication.instance(), QEvent(QEvent.Type.Quit))
+threading.Timer(float(sys.argv[1]), post_quit).start()
+sys.exit(run_desktop(argparse.Namespace(demo=True)))
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="scans /proc")
+def test_qt_quitting_on_its_own_still_cleans_up(tmp_path: Path) -> None:
+    """`aboutToQuit` mid-demo: main() is woken, the shutdown finishes, nothing is orphaned."""
+    proc, tag = _start(["2.5"], tmp_path, QUIT_FROM_QT)
+    _out, err = proc.communicate(timeout=90)
+    log = err.decode(errors="replace")
+    assert proc.returncode == 0, log[-3000:]
+    # The failure modes of a loop ended under the tasks (a demo cancelled mid-start may still
+    # log uvicorn's lifespan CancelledError, which is harmless).
+    for symptom in ("no running event loop", "Cannot enter into task", "Event loop stopped"):
+        assert symptom not in log, log[-3000:]
     assert not _wait_gone(tag), log[-2000:]

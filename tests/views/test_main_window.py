@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,20 @@ def test_screenshot_png(tmp_path: Path, qapp: Any, sample_pairs: list[Pair]) -> 
         if image.pixelColor(x, y).name() == "#c5221f"
     ]
     assert len(reds) > 20
+
+
+@pytest.mark.asyncio
+async def test_screenshot_inside_a_running_loop(tmp_path: Path, sample_pairs: list[Pair]) -> None:
+    """No nested Qt loop: other tasks keep running normally around the screenshot."""
+    ticks: list[int] = []
+
+    async def other_task() -> None:
+        for i in range(5):
+            ticks.append(i)
+            await asyncio.sleep(0)
+
+    task = asyncio.ensure_future(other_task())
+    target = render_demo_screenshot(sample_pairs, tmp_path / "inside.png")
+    await task
+    assert ticks == [0, 1, 2, 3, 4]
+    assert QImage(str(target)).width() == 1440

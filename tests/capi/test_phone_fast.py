@@ -1,0 +1,124 @@
+"""The precompiled phone path (`capi/phone_fast.py`) must answer exactly like `phonenumbers`.
+
+Oracle: `normalize_phone_reference`, the same steps with every libphonenumber call made by
+`phonenumbers` itself. Inputs: libphonenumber's example numbers of every region, written in
+every common form and with digits changed, plus generated digit strings.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_app.capi import phone_fast
+from desktop_app.capi.normalize import Context
+from desktop_app.capi.normalize_phone import (
+    _Reference,
+    normalize_phone,
+    normalize_phone_reference,
+)
+
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+_TYPES = (
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+)
+_FORMATS = (
+    phonenumbers.PhoneNumberFormat.E164,
+    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    phonenumbers.PhoneNumberFormat.NATIONAL,
+)
+
+
+def _written_forms(region: str) -> list[str]:
+    """Example numbers of `region` as people type them, and near misses of each."""
+    forms: list[str] = []
+    for kind in _TYPES:
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        for fmt in _FORMATS:
+            text = phonenumbers.format_number(example, fmt)
+            digits = "".join(ch for ch in text if ch.isdigit())
+            forms += [text, digits, text.replace(" ", "-"), f"({digits[:3]}) {digits[3:]}"]
+        e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        forms += [e164[:-1], e164 + "5", e164[:-1] + str((int(e164[-1]) + 1) % 10), e164[1:]]
+    return forms
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_fast_path_matches_phonenumbers_on_every_region(region: str) -> None:
+    covered = 0
+    for text in _written_forms(region):
+        for context in (region, None, "US"):
+            fast = phone_fast.parse(text, context)
+            if fast is not None:
+                covered += 1
+                assert fast == _Reference.parse(text, context), (text, context)
+                number = phone_fast.to_number(fast)
+                assert phone_fast.is_valid(fast) == phonenumbers.is_valid_number(number)
+                assert phone_fast.is_valid_for_region(
+                    fast, region
+                ) == phonenumbers.is_valid_number_for_region(number, region)
+            ctx = Context(country=context.lower() if context else None)
+            assert normalize_phone(text, ctx) == normalize_phone_reference(text, ctx), text
+    # The fast path must actually take the common forms, or it is not a fast path.
+    assert covered > 0 or region == "001"
+
+
+def test_fast_path_takes_the_common_forms() -> None:
+    assert phone_fast.parse("+1 650 253 0000", None) == (1, "6502530000")
+    assert phone_fast.parse("(650) 253-0000", "US") == (1, "6502530000")
+    assert phone_fast.parse("06 12 34 56 78", "FR") == (33, "612345678")
+    assert phone_fast.parse("07911 123456", "GB") == (44, "7911123456")
+    assert phone_fast.parse("+39 06 1234 5678", None) == (39, "0612345678")  # Italian 0 kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tel:+1-650-253-0000", "+1 650 253 0000 ext. 12", "1-800-FLOWERS", "011 44 20 7946 0958"],
+)
+def test_unusual_input_is_left_to_phonenumbers(text: str) -> None:
+    assert phone_fast.parse(text, "US") is None
+
+
+_separator = st.sampled_from(["", " ", "-", ".", "(", ")", "  "])
+_typed = st.lists(st.tuples(st.text("0123456789", min_size=1, max_size=4), _separator), max_size=6)
+
+
+COUNTRIES = [None, "us", "ca", "gb", "de", "fr", "it", "br", "in", "au", "ar", "mx", "cn", "jp"]
+COUNTRIES += ["nl", "ru", "sg", "ci", "ch", "at", "pl", "es", "kr", "za", "ng", "id", "hu"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(plus=st.booleans(), parts=_typed, country=st.sampled_from(COUNTRIES))
+def test_generated_numbers_normalize_identically(
+    plus: bool, parts: list[tuple[str, str]], country: str | None
+) -> None:
+    text = ("+" if plus else "") + "".join(digits + sep for digits, sep in parts)
+    ctx = Context(country=country)
+    assert normalize_phone(text, ctx) == normalize_phone_reference(text, ctx)
+    region = country.upper() if country else None
+    fast = phone_fast.parse(text, region)
+    if fast is not None:
+        assert fast == _Reference.parse(text, region)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
+    nsn=st.text("0123456789", min_size=2, max_size=14),
+)
+def test_validity_matches_phonenumbers(code: int, nsn: str) -> None:
+    parsed = (code, nsn)
+    number = phone_fast.to_number(parsed)
+    assert phone_fast.from_number(number) == parsed
+    assert phone_fast.is_valid(parsed) == phonenumbers.is_valid_number(number)
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code][:3]:
+        if region != "001":
+            assert phone_fast.is_valid_for_region(
+                parsed, region
+            ) == phonenumbers.is_valid_number_for_region(number, region)
