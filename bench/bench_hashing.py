@@ -6,9 +6,13 @@ ZIP, country, external_id, plus IP/UA/fbp/fbc) in formats the SDK accepts, so it
       code added via libphonenumber, dates parsed, US/CA state names mapped, …)
   B = `facebook_business…UserData(**fields).normalize()` (the SDK's path: lower/strip/regex)
 Two workloads, alternating A/B rounds in the same run:
-  * session: each visitor's record arrives with 4 events (ViewContent → Purchase), as the relay
-    sees it; our caches are cleared at the start of every round. Target: ≥ 3× faster.
-  * cold: every record once, caches cleared — the price of doing more than the SDK does.
+  * session: each visitor's record arrives with 4 events (ViewContent → AddToCart →
+    InitiateCheckout → Purchase), as the relay sees a converting visit, and 100 visits are in
+    progress at once (their events interleave, so a visit's later events find its values
+    among ~400 other events' values). Our caches are cleared at the start of every round.
+    The SDK does the same work for every event. Target: ≥ 3× faster.
+  * cold: every record once, caches cleared — no repeats of any customer's values; names,
+    cities, states and countries still repeat across customers, as in any real shop.
 Times are CPU seconds of this process per event (the shared cores make wall time noisy).
 
     python -m bench.bench_hashing --quick
@@ -33,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 TARGET_RATIO = 3.0
 EVENTS_PER_VISIT = 4
+CONCURRENT_VISITS = 100
 FIRST = ("Mary", "José", "Anne-Sophie", "Li", "Jean-Luc", "Zoë", "Oliver", "Fatima", "Søren")
 LAST = ("Smith", "O'Brien", "Müller", "Nguyen", "García", "Dupont", "Kowalski", "Rossi")
 Formatter = Callable[[random.Random], str]
@@ -112,23 +117,33 @@ def _sdk() -> Callable[[dict[str, Any]], dict[str, Any]]:
     return normalize
 
 
+def event_stream(records: list[dict[str, Any]], events: int) -> list[dict[str, Any]]:
+    """The record of every event in arrival order: visit i sends its k-th event at slot
+    i + k * CONCURRENT_VISITS, so about CONCURRENT_VISITS visits are in progress at once."""
+    slots = sorted(
+        (index + k * CONCURRENT_VISITS, index)
+        for index in range(len(records))
+        for k in range(events)
+    )
+    return [records[index] for _, index in slots]
+
+
 def _workload(records: list[dict[str, Any]], events: int, sdk: bool) -> Callable[[], float]:
     sdk_normalize = _sdk() if sdk else None
+    stream = event_stream(records, events)
 
     def ours() -> None:
         clear_caches()
-        for record in records:
-            for _ in range(events):
-                hash_user_data(record)
+        for record in stream:
+            hash_user_data(record)
 
     def theirs() -> None:
         assert sdk_normalize is not None
-        for record in records:
-            for _ in range(events):
-                sdk_normalize(record)
+        for record in stream:
+            sdk_normalize(record)
 
     body = theirs if sdk else ours
-    per_event = len(records) * events
+    per_event = len(stream)
 
     def measure() -> float:
         # CPU time of this process: single-threaded CPU-bound work, and the 2 shared cores are
@@ -176,9 +191,10 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 passed=(speedup >= TARGET_RATIO) if target else None,
                 notes=f"speedup {speedup:.2f}x (median of paired rounds); "
                 + (
-                    "caches cleared each round; the 3 later events of a visit hit the record memo"
+                    f"{CONCURRENT_VISITS} visits interleaved; caches cleared each round; a"
+                    " visit's later events find its values in the per-value cache"
                     if events > 1
-                    else "no repeats: every value parsed (libphonenumber, dates, regions)"
+                    else "caches cleared; each customer's own values parsed once"
                 ),
             )
         )

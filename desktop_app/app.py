@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import logging
 import os
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,25 @@ if TYPE_CHECKING:
     from desktop_app.views.qt import QApplication
 
 logger = logging.getLogger(__name__)
+
+# Pure-Python modules the demo needs, imported on a worker thread right after the first paint.
+# Once PySide6 is loaded, every import of a .py module also reads its source (PySide6's
+# `__feature__` import hook calls `inspect.getsource`): measured here as ~0.3 s of GUI stalls
+# when the demo imported them on the GUI thread. None of these modules touches Qt.
+PRELOAD = (
+    "desktop_app.capi.dedup",
+    "desktop_app.capi.emq",
+    "httpx",
+    "uvicorn",
+    "starlette.applications",
+    "playwright.async_api",
+    "desktop_app.services.browser",
+    "desktop_app.services.pixel_capture",
+    "desktop_app.services.sandbox",
+    "desktop_app.services.relay",
+    "desktop_app.tagger.snippet",
+    "desktop_app.services.demo",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +155,8 @@ class DesktopShell:
         self.embedded: EmbeddedBrowser | None = None
         self._shutdown: asyncio.Event | None = None
         self.browser_ready = asyncio.Event()  # the embedded browser exists (or never will)
+        self._preloaded: asyncio.Future[None] | None = None
+        self._painted = asyncio.Event()
         self._stopped = False
 
     async def main(self) -> int:
@@ -152,12 +175,13 @@ class DesktopShell:
             self.build()
             assert self.window is not None
             await self.window.render()
-            from desktop_app.views.window_state import restore_window_state
+            if self._remember_layout:
+                from desktop_app.views.window_state import restore_window_state
 
-            restore_window_state(self.window, self._layout_path())
+                restore_window_state(self.window, self._layout_path())
             self.window.show()
             if self.options.demo:
-                self.tasks.spawn("demo", self._demo_then_maybe_exit())
+                self._spawn_demo()
             await shutdown.wait()
         finally:
             self.app.aboutToQuit.disconnect(shutdown.set)
@@ -168,6 +192,12 @@ class DesktopShell:
             await self.stop()
             self.app.setQuitOnLastWindowClosed(quit_on_close)
         return self.exit_code
+
+    @property
+    def _remember_layout(self) -> bool:
+        # Scripted runs (smoke tests, benchmarks, screenshots) neither use nor change the
+        # user's saved layout: their window size must be the same everywhere.
+        return not (self.options.exit_after_demo or self.options.exit_after_paint)
 
     @staticmethod
     def _layout_path() -> Path:
@@ -220,6 +250,10 @@ class DesktopShell:
             browser_ready=self.browser_ready,
             customer_factory=self._customer,
         )
+        from desktop_app.views.import_presenter import ImportPresenter
+
+        # Imported files replace the log: the live demo must stop feeding it first.
+        self.importer = ImportPresenter(window, self.messages, before_import=self.presenter.stop)
         self.window = window
         self._connect_signals()
 
@@ -227,15 +261,43 @@ class DesktopShell:
         return self.presenter.raw_user_data(event_id) if self.presenter else None
 
     def _connect_signals(self) -> None:
-        assert self.window is not None and self.presenter is not None
-        window, presenter = self.window, self.presenter
-        window.run_demo_requested.connect(lambda: self.tasks.spawn("demo", presenter.run_demo()))
+        assert self.window is not None
+        window = self.window
+        window.run_demo_requested.connect(self._spawn_demo)
+        window.import_requested.connect(
+            lambda: self.tasks.spawn("import", self.importer.ask_and_import())
+        )
         window.quit_requested.connect(self.request_quit)
         window.closed.connect(self.request_quit)
         if self.options.exit_after_paint:
             window.first_painted.connect(self._painted_then_quit)
-        elif self.embedded is not None:
-            window.first_painted.connect(self._create_browser_soon)
+        else:
+            window.first_painted.connect(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self._painted.set()
+        self._start_preload()
+        if self.embedded is not None:
+            self._create_browser_soon()
+
+    def _start_preload(self) -> None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._preloaded = done
+
+        def finished() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        def work() -> None:
+            for name in PRELOAD:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # the demo will import it again and report a real error
+                    logger.debug("preloading %s failed", name, exc_info=True)
+            loop.call_soon_threadsafe(finished)
+
+        threading.Thread(target=work, name="pixelbridge-preload", daemon=True).start()
 
     def _create_browser_soon(self) -> None:
         # Out of the paint handler: the first frame is on screen before QtWebEngine loads.
@@ -250,6 +312,10 @@ class DesktopShell:
         self.window.set_browser(view)
         self.presenter.browser_view = view
         self.browser_ready.set()
+
+    def _spawn_demo(self) -> None:
+        # Re-triggering cancels the running demo (TaskOwner), then starts a fresh one.
+        self.tasks.spawn("demo", self._demo_then_maybe_exit())
 
     def _painted_then_quit(self) -> None:
         # The startup benchmark times the process until this line appears on stdout.
@@ -266,11 +332,22 @@ class DesktopShell:
 
     async def _demo_then_maybe_exit(self) -> None:
         assert self.presenter is not None and self.window is not None
+        # The preload starts at the first paint; never import the same modules from two
+        # threads at once (import-lock cycles), so wait for it (bounded: a hidden window).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._painted.wait(), 5)
+        if self._preloaded is not None:
+            await self._preloaded
         try:
             pairs = await self.presenter.run_demo()
         except Exception as exc:
+            logger.debug("demo failed", exc_info=True)
             self.exit_code = 1
-            self.messages.error(f"The demo could not run: {exc}", "See the log for details.")
+            self.messages.error(
+                f"The demo could not run: {exc}",
+                "Nothing was sent to Meta. Try again; if it fails again, copy the log "
+                "(run with -v) into a bug report.",
+            )
             if self.options.exit_after_demo:
                 self.request_quit()
             return
@@ -313,9 +390,10 @@ class DesktopShell:
         if self.embedded is not None:
             await self.embedded.close()
         if self.window is not None:
-            from desktop_app.views.window_state import save_window_state
+            if self._remember_layout:
+                from desktop_app.views.window_state import save_window_state
 
-            save_window_state(self.window, self._layout_path())
+                save_window_state(self.window, self._layout_path())
             self.window.hide()
             self.window.deleteLater()
             self.window = None

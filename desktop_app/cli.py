@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "locate",
     "verify",
     "pair",
+    "token",
 )
 
 

@@ -40,6 +40,7 @@ def fail(reason: str) -> Normalized:
 # separators/spaces (Z*) and control/format/unassigned (C*; this covers zero-width spaces).
 # Letters (L*), marks (M*, needed by Devanagari, Thai, decomposed accents) and digits stay.
 _DROPPED_CATEGORIES = frozenset("PSZC")
+_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def squeeze_letters(text: str) -> str:
@@ -47,6 +48,8 @@ def squeeze_letters(text: str) -> str:
 
     CHOICE: NFC first, so `Vale\\u0301ry` (decomposed) hashes like Meta's `valéry` example.
     """
+    if text.isascii():  # fast path: NFC changes no ASCII text; keep [0-9a-z] only
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     text = unicodedata.normalize("NFC", text).lower()
     if text.isascii():  # fast path: the common case needs no per-character lookup
         return "".join(ch for ch in text if ch.isalnum())

@@ -10,6 +10,7 @@ from the number itself (`+44…`, `0044…`) or from the event's country / the d
 from __future__ import annotations
 
 import logging
+import re
 
 import phonenumbers
 
@@ -20,6 +21,7 @@ from desktop_app.capi.phone_fast import Parsed
 logger = logging.getLogger(__name__)
 
 _MIN_DIGITS = 4  # Niue and Saint Helena have 4-digit numbers; libphonenumber judges the rest
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 _NOT_IN_SERVICE = "possible, but not a number in service per libphonenumber"
 
 
@@ -56,6 +58,12 @@ class _Reference:
         return bool(phonenumbers.is_valid_number(parsed))
 
     @staticmethod
+    def possible(number: Parsed | None) -> bool:
+        if number is None:
+            return False
+        return bool(phonenumbers.is_possible_number(phone_fast.to_number(number)))
+
+    @staticmethod
     def calling_code(region: str) -> int:
         return int(phonenumbers.country_code_for_region(region))
 
@@ -82,6 +90,10 @@ class _Fast(_Reference):
         return phone_fast.is_valid(number)
 
     @staticmethod
+    def possible(number: Parsed | None) -> bool:
+        return number is not None and phone_fast.is_possible(number)
+
+    @staticmethod
     def calling_code(region: str) -> int:
         rules = phone_fast.rules_for(region)
         return rules.country_code if rules is not None else _Reference.calling_code(region)
@@ -94,12 +106,6 @@ class _Fast(_Reference):
 
 def _e164(number: Parsed) -> str:
     return f"{number[0]}{number[1]}"
-
-
-def _possible(number: Parsed | None) -> bool:
-    return number is not None and bool(
-        phonenumbers.is_possible_number(phone_fast.to_number(number))
-    )
 
 
 def normalize_phone(text: str, ctx: Context) -> Normalized:
@@ -127,7 +133,10 @@ def _normalize_checked(text: str, ctx: Context, lib: type[_Reference]) -> Normal
 
 def _normalize(text: str, ctx: Context, lib: type[_Reference]) -> Normalized:
     text = _ascii_digits(text).strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.isascii():  # the common case: the same digits without a per-character loop
+        digits = _NOT_ASCII_DIGIT.sub("", text)
+    else:
+        digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits.lstrip("0")) < _MIN_DIGITS:
         return fail("too few digits for a phone number")
     region = ctx.country.upper() if ctx.country else None
@@ -135,7 +144,7 @@ def _normalize(text: str, ctx: Context, lib: type[_Reference]) -> Normalized:
         number = lib.parse(text, None)
         if number is not None and lib.valid(number, region):
             return Normalized(_e164(number))
-        if region and number is not None and _possible(number):
+        if region and number is not None and lib.possible(number):
             return Normalized(_e164(number), note=_NOT_IN_SERVICE)
         return fail("not a possible phone number")
     # "0044 20…" without a country: 00 is the international prefix almost everywhere.
@@ -173,8 +182,8 @@ def _normalize(text: str, ctx: Context, lib: type[_Reference]) -> Normalized:
     number = bare()
     if number is not None and lib.valid(number):  # another country's number with its calling code
         return Normalized(_e164(number))
-    if own_code_first and _possible(number):
+    if own_code_first and lib.possible(number):
         return Normalized(digits, note=_NOT_IN_SERVICE)
-    if local is not None and _possible(local):
+    if local is not None and lib.possible(local):
         return Normalized(_e164(local), note=_NOT_IN_SERVICE)
     return fail(f"not a possible phone number in {region}")

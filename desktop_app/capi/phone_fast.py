@@ -148,8 +148,27 @@ def _split_country_code(digits: str) -> Parsed | None:
     return None
 
 
-def _strip_national_prefix(nsn: str, rules: RegionRules) -> str | None:
-    """Parse's national-prefix step; None when the rule needs a transform (not replayed)."""
+_LOCAL, _POSSIBLE, _SHORT, _LONG, _INVALID = range(5)  # `ValidationResult`, as we need it
+
+
+def _length_verdict(nsn: str, rules: RegionRules) -> int | None:
+    """`_test_number_length(nsn, metadata)` for any type; None when there are no lengths."""
+    lengths, length = rules.general_lengths, len(nsn)
+    if not lengths:
+        return None
+    if length in rules.local_lengths:
+        return _LOCAL
+    if length == lengths[0]:
+        return _POSSIBLE
+    if length < lengths[0]:
+        return _SHORT
+    if length > lengths[-1]:
+        return _LONG
+    return _POSSIBLE if length in lengths[1:] else _INVALID
+
+
+def _without_prefix(nsn: str, rules: RegionRules) -> str | None:
+    """`_maybe_strip_national_prefix_carrier_code`'s number; None for a transform rule."""
     prefix = rules.national_prefix
     if not nsn or prefix is None:
         return nsn
@@ -158,22 +177,42 @@ def _strip_national_prefix(nsn: str, rules: RegionRules) -> str | None:
         return nsn
     groups = match.groups()
     if rules.has_transform and (not groups or groups[-1] is not None):
-        return None
+        return None  # carrier-code transforms (AR, BR, MX…): not replayed
     general = rules.general
-    viable = general is not None and general.fullmatch(nsn) is not None
     stripped = nsn[match.end() :]
-    if viable and not (general is not None and general.fullmatch(stripped) is not None):
-        return nsn
-    # `_test_number_length` on the stripped number: keep it unless TOO_SHORT,
-    # IS_POSSIBLE_LOCAL_ONLY or INVALID_LENGTH.
-    lengths, length = rules.general_lengths, len(stripped)
-    if not lengths:
-        return None
-    if length in rules.local_lengths or length < lengths[0]:
-        return nsn
-    if length > lengths[-1] or length in lengths:
+    if general is not None and general.fullmatch(nsn) and not general.fullmatch(stripped):
+        return nsn  # only the unstripped number fits the national pattern
+    return stripped
+
+
+def _strip_for_parse(nsn: str, rules: RegionRules) -> str | None:
+    """Parse's national-prefix step: the stripped number is kept unless its length is
+    TOO_SHORT, IS_POSSIBLE_LOCAL_ONLY or INVALID_LENGTH."""
+    stripped = _without_prefix(nsn, rules)
+    if stripped is None or stripped == nsn:
         return stripped
-    return nsn
+    verdict = _length_verdict(stripped, rules)
+    if verdict is None:
+        return None
+    return stripped if verdict in (_POSSIBLE, _LONG) else nsn
+
+
+def _own_code_first(digits: str, rules: RegionRules) -> Parsed | None:
+    """`_maybe_extract_country_code` for digits that start with the region's calling code:
+    read as the calling code when only the rest fits the national pattern, or when the
+    whole is too long. Returns (code or 0, national number); None: not replayed."""
+    general = rules.general
+    if general is None:
+        return None
+    rest = _without_prefix(digits[len(str(rules.country_code)) :], rules)
+    if rest is None:
+        return None
+    verdict = _length_verdict(digits, rules)
+    if verdict is None:
+        return None
+    if (general.fullmatch(digits) is None and general.fullmatch(rest)) or verdict == _LONG:
+        return rules.country_code, rest
+    return 0, digits
 
 
 def parse(text: str, region: str | None) -> Parsed | None:
@@ -191,27 +230,46 @@ def parse(text: str, region: str | None) -> Parsed | None:
         if split is None:
             return None  # phonenumbers retries without the plus: not replayed
         code, nsn = split
-        main = COUNTRY_CODE_TO_REGION_CODE[code][0]
-        if main == _NON_GEO:
-            return None
-        rules = rules_for(main)
     else:
-        if region is None:
-            return None
-        rules = rules_for(region)
+        rules = rules_for(region) if region is not None else None
         if rules is None:
             return None
         if rules.idd is not None and rules.idd.match(digits):
             return None  # written with the international prefix: not replayed
+        code, nsn = 0, digits
         if digits.startswith(str(rules.country_code)):
-            return None  # maybe the calling code without a plus: not replayed
-        code, nsn = rules.country_code, digits
-    if rules is None or len(nsn) < _MIN_NSN:
+            own = _own_code_first(digits, rules)
+            if own is None:
+                return None
+            code, nsn = own
+        if code == 0:  # a national number: the region's own rules strip its prefix
+            code = rules.country_code
+            return _finish(code, nsn, rules)
+    # The calling code came from the number: the rules of that code's main region apply.
+    main = COUNTRY_CODE_TO_REGION_CODE[code][0]
+    main_rules = rules_for(main) if main != _NON_GEO else None
+    return _finish(code, nsn, main_rules) if main_rules is not None else None
+
+
+def _finish(code: int, nsn: str, rules: RegionRules) -> Parsed | None:
+    if len(nsn) < _MIN_NSN:
         return None
-    stripped = _strip_national_prefix(nsn, rules)
+    stripped = _strip_for_parse(nsn, rules)
     if stripped is None or not _MIN_NSN <= len(stripped) <= _MAX_NSN:
         return None
     return code, stripped
+
+
+def is_possible(parsed: Parsed) -> bool:
+    """`phonenumbers.is_possible_number`: length rules of the calling code's main region."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(parsed[0])
+    if not regions:
+        return False
+    rules = rules_for(regions[0]) if regions[0] != _NON_GEO else None
+    verdict = _length_verdict(parsed[1], rules) if rules is not None else None
+    if verdict is None:
+        return bool(phonenumbers.is_possible_number(to_number(parsed)))
+    return verdict in (_POSSIBLE, _LOCAL)
 
 
 def from_number(number: phonenumbers.PhoneNumber) -> Parsed:

@@ -61,6 +61,8 @@ class HashedUserData:
 
 
 _KEY_ALIASES = KEY_ALIASES
+_HASH_LENGTH = 64  # shorter text cannot be a SHA-256 hex digest
+_CONTEXTS: dict[str | None, Context] = {}
 _PASS_THROUGH = frozenset(PASS_THROUGH_KEYS)
 
 
@@ -69,10 +71,13 @@ _PASS_THROUGH = frozenset(PASS_THROUGH_KEYS)
 @lru_cache(maxsize=4096)
 def hash_value(key: str, text: str, country: str | None = None) -> FieldTrace:
     """Normalize and hash one value of a hashed key (`country`: alpha-2 lowercase or None)."""
-    prehashed = as_prehashed(text)
+    prehashed = as_prehashed(text) if len(text) >= _HASH_LENGTH else None
     if prehashed is not None:
         return FieldTrace(key, text, prehashed, prehashed, note="already hashed: sent as is")
-    result = FIELDS[key].normalize(text, Context(country=country))
+    context = _CONTEXTS.get(country)
+    if context is None:  # Context is frozen: one per country is shared by every call
+        context = _CONTEXTS.setdefault(country, Context(country=country))
+    result = FIELDS[key].normalize(text, context)
     if result.value is None:
         return FieldTrace(key, text, None, None, result.error or "unusable", result.note)
     return FieldTrace(key, text, result.value, sha256_hex(result.value), None, result.note)
@@ -94,7 +99,13 @@ def _items(value: Any) -> list[Any]:
 def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str | None:
     """The event's own country when usable, else the configured default."""
     for key in ("country", "countryCode", "country_code"):
-        for item in _items(raw.get(key)):
+        value = raw.get(key)
+        if type(value) is str:  # the common case
+            code = country_code(value) if value else None
+            if code:
+                return code
+            continue
+        for item in _items(value):
             text = _as_text(item)
             code = country_code(text) if text else None
             if code:
@@ -115,26 +126,19 @@ def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None
     US/Canada state codes, the US ZIP rule and the day/month order of birth dates.
     """
     # Every event of a visit carries the same record; its values come from `hash_value`'s
-    # cache, which measured faster than memoizing whole records (building a key for the
-    # record and copying the result cost more than the cached per-value lookups).
+    # cache. Memoizing whole records measured no faster: building a key for the record and
+    # copying the result cost as much as the cached per-value lookups.
     return _hash_record(raw, default_country)
 
 
 def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedUserData:
     country = _context_country(raw, default_country)
-    result = HashedUserData(country=country)
-    user_data, traces = result.user_data, result.traces
+    user_data: dict[str, Any] = {}
+    traces: list[FieldTrace] = []
+    result = HashedUserData(user_data, traces, {}, country, [])
     for raw_key, value in raw.items():
         key = _KEY_ALIASES.get(raw_key, raw_key)
-        if key in _PASS_THROUGH:
-            text = _as_text(value)
-            if text is not None and text.strip():
-                user_data[key] = text.strip()
-            continue
-        if key not in FIELDS:
-            result.ignored_keys.append(raw_key)
-            continue
-        if type(value) is str:  # the common case, without the list machinery below
+        if type(value) is str and key in FIELDS:  # the common case, without the list path
             if value:
                 trace = hash_value(key, value, country)
                 traces.append(trace)
@@ -147,6 +151,14 @@ def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedU
                         user_data[key] = [digest]
                     elif digest not in sent:
                         sent.append(digest)
+            continue
+        if key in _PASS_THROUGH:
+            text = _as_text(value)
+            if text is not None and text.strip():
+                user_data[key] = text.strip()
+            continue
+        if key not in FIELDS:
+            result.ignored_keys.append(raw_key)
             continue
         hashed: list[str] = []
         for item in _items(value):

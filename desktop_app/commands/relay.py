@@ -80,6 +80,7 @@ async def _serve(args: argparse.Namespace, config: Any) -> int:
     from desktop_app.capi.graph_api import DEFAULT_GRAPH_URL
     from desktop_app.services import token_store
     from desktop_app.services.http_server import ServerStartError
+    from desktop_app.services.outbox import OutboxLockedError
     from desktop_app.services.paths import AppPaths
     from desktop_app.services.relay import RelayService, RelaySettings
 
@@ -107,7 +108,7 @@ async def _serve(args: argparse.Namespace, config: Any) -> int:
     relay = RelayService(config, settings, provider)
     try:
         url = await relay.start()
-    except ServerStartError as exc:
+    except (ServerStartError, OutboxLockedError) as exc:
         print(f"pixelbridge: error: {exc}", file=sys.stderr)
         return 1
     print(f"listening on {url}", flush=True)

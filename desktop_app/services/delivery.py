@@ -174,11 +174,13 @@ class Deliverer:
             if not worked:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_wait())
-            if self._linger_s and not self.stopping:
+            if self._linger_s and self.has_token and not self.stopping:
                 # Let events arriving together leave together: one request, not one each.
                 await asyncio.sleep(self._linger_s)
 
     def _idle_wait(self) -> float:
+        if self.has_token is False:  # nothing can be sent before the next token lookup
+            return max(0.001, self._token_checked + self._token_poll_s - time.monotonic())
         now = self._clock()
         wait = 30.0
         due = self._outbox.next_due_at()
@@ -186,7 +188,7 @@ class Deliverer:
             wait = min(wait, max(0.0, due - now))
         if self.backoff:
             wait = min(wait, max(0.0, min(self.backoff.values()) - now))
-        if self.held or not self.has_token:
+        if self.held:
             wait = min(wait, self._token_poll_s)
         return wait + 0.001
 
@@ -202,26 +204,29 @@ class Deliverer:
         for row in await self._outbox.expire(limit, response):
             self._emit(DeliveryUpdate.from_row("expired", row))
 
-    def _current_token(self) -> str | None:
-        # The provider may ask the OS keyring over D-Bus: at most once per poll interval.
-        if time.monotonic() - self._token_checked >= self._token_poll_s:
-            self._token = self._token_provider()
-            self._token_checked = time.monotonic()
+    def _current_token(self) -> tuple[str | None, bool]:
+        """(token, looked up just now). The provider may ask the OS keyring over D-Bus, so
+        it is asked at most once per poll interval (or at once after `token_changed`)."""
+        if time.monotonic() - self._token_checked < self._token_poll_s:
+            return self._token, False
+        self._token = self._token_provider()
+        self._token_checked = time.monotonic()
         self.has_token = bool(self._token)
-        return self._token
+        return self._token, True
 
     async def _round(self) -> bool:
         now = self._clock()
-        if not self.held and not self._outbox.has_due(now):
-            return False
-        token = self._current_token()
+        token, fresh = self._current_token()
         if not token:
-            self.last_error = {
-                "message": "no access token: events are kept until one is stored",
-                "advice": "Store the pixel's access token (keyring) or set "
-                "PIXELBRIDGE_ACCESS_TOKEN.",
-                "at": now,
-            }
+            if fresh and self._outbox.has_due(now):
+                self.last_error = {
+                    "message": "no access token: events are kept until one is stored",
+                    "advice": "Store the pixel's access token (keyring) or set "
+                    "PIXELBRIDGE_ACCESS_TOKEN.",
+                    "at": now,
+                }
+            return False
+        if not self.held and not self._outbox.has_due(now):
             return False
         worked = False
         fingerprint = token_fingerprint(token)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from desktop_app.capi.graph_api import DEDUP_WINDOW_S
 from desktop_app.services.loop_inbox import LoopInbox, LoopInboxes
@@ -174,10 +174,12 @@ class Outbox:
         self._ready = threading.Event()
         self._open_error: BaseException | None = None
         self.commits = 0  # transactions committed (group commit makes this < writes)
+        self._lock_file: IO[bytes] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_file = _lock_exclusively(self.path.with_suffix(".lock"))
         # Collect garbage here, on the caller's (GUI) thread, before the writer exists.
         # Python's cyclic GC runs in whichever thread happens to allocate; left to the
         # writer, it freed a dead qasync loop's timer QObject off the GUI thread and Qt
@@ -190,6 +192,7 @@ class Outbox:
         if self._open_error is not None:
             self._thread.join()
             self._thread = None
+            self.close()
             raise self._open_error
         self._reader = _connect(self.path, check_same_thread=False)
 
@@ -202,6 +205,9 @@ class Outbox:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases the lock
+            self._lock_file = None
 
     @property
     def is_open(self) -> bool:
@@ -432,6 +438,26 @@ class Outbox:
             sql = f"SELECT * FROM events {clause} ORDER BY updated_at DESC, id DESC LIMIT ?"
             found = list(reversed(self._query(sql, [*params, limit])))
         return [OutboxRow.from_sql(r) for r in found]
+
+
+class OutboxLockedError(RuntimeError):
+    """Another relay process uses this data dir: two senders would claim the same rows."""
+
+
+def _lock_exclusively(path: Path) -> IO[bytes] | None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: one desktop app per user anyway
+        return None
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutboxLockedError(
+            f"another relay is using {path.parent}; give each relay its own --data-dir"
+        ) from None
+    return handle
 
 
 def _append(conn: sqlite3.Connection, events: Sequence[NewEvent], now: float) -> list[Appended]:

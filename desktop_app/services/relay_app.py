@@ -8,6 +8,7 @@ CORS allow-list, trusted Host header, body cap (413), per-IP rate limit (429), J
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -81,6 +82,7 @@ class RateLimiter:
         return True
 
 
+@functools.lru_cache(maxsize=1024)
 def is_loopback(host: str | None) -> bool:
     if not host:
         return False

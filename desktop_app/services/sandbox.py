@@ -21,7 +21,7 @@ Graph routes (any `/vNN.N/` version):
   `{"events_received": N, "messages": [warnings], "fbtrace_id": ...}`. No token, or not the
   configured one: 401, code 190 (`OAuthException`). One invalid event, an empty batch or more
   than 1,000 events: 400, code 100 with Meta's subcode, and nothing of the batch is kept.
-  A non-numeric pixel id: 400, code 100, subcode 33.
+  A non-numeric pixel id: 400, code 100, subcode 33. A body over 64 MiB: 413, code 100.
 - `latency_s` (CLI `--latency-ms`) delays every Graph answer, to behave like a distant Meta
   (most real answers take under 600 ms); the request is read before the delay, as Meta would.
 - Token health: `GET /{version}/me`, `GET /{version}/{pixel_id}?fields=id,name` (the pixel) and
@@ -36,7 +36,8 @@ Controls (never subject to faults):
   per Graph request (the path only: the query may carry the token).
 - Fault injection for tests and demos: `POST /_sandbox/faults` with a JSON list of scripted
   answers, one consumed by each following Graph request, in order:
-    `{"status": 503}`            answer that HTTP status (a 5xx carries code 2, transient)
+    `{"status": 503}`            answer that HTTP status (a 5xx carries code 2, transient;
+                                 a 4xx code 1)
     `{"error": {"code": 4}}`     answer Meta's envelope for that code (optional
                                  `error_subcode`, `message`; `status` overrides the HTTP status)
     `{"hang_s": 2.5}`            wait that long, then answer normally (or as the rest of the

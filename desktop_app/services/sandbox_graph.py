@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -196,12 +196,17 @@ def build_app(graph: SandboxGraph) -> Starlette:
 async def _read_body(request: Request) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            _, env = error_envelope(100, message="(#100) Request body too large")
-            raise GraphRequestError(413, env)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                _, env = error_envelope(100, message="(#100) Request body too large")
+                raise GraphRequestError(413, env)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client gave up mid-request; answer something harmless nobody will read.
+        _, env = error_envelope(1, message="Client disconnected")
+        raise GraphRequestError(499, env) from None
     return b"".join(chunks)
 
 

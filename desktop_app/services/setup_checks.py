@@ -258,3 +258,25 @@ class SetupService:
             test_event_code=draft.test_event_code if draft.mode != "live" else "",
             data_dir=self.data_dir / f"setup-{uuid.uuid4().hex[:8]}",
         )
+
+
+def browser_advice() -> str:
+    """'' when a Chromium is available for checking sites, else what to install (first run)."""
+    import os
+    import sys
+
+    from desktop_app.services.chromium import INSTALL_HINT, find_chromium
+
+    if find_chromium() is not None:
+        return ""
+    # Playwright's own download, where `playwright install chromium` could run.
+    roots = {
+        "linux": Path.home() / ".cache" / "ms-playwright",
+        "darwin": Path.home() / "Library" / "Caches" / "ms-playwright",
+        "win32": Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ms-playwright",
+    }
+    custom = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    root = Path(custom) if custom and custom != "0" else roots.get(sys.platform)
+    if root is not None and any(root.glob("chromium*")):
+        return ""
+    return INSTALL_HINT

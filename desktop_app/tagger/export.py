@@ -125,14 +125,17 @@ Conversions API. It needs the access token, which is **not** in these files.
 3. Start the relay, giving it the token through the environment (never a command-line flag):
 
 ```sh
-{ENV_TOKEN}=… pixelbridge relay --config tags.json --host 0.0.0.0 --port 8080
+{ENV_TOKEN}=… pixelbridge relay --config tags.json --port 8787
 ```
 
    In a systemd unit use `Environment={ENV_TOKEN}=…` in a drop-in readable by root only;
    in a container use the platform's secret store.
 4. Put HTTPS in front of it (a reverse proxy or your host's load balancer) so that
-   `{relay_url}` reaches port 8080, and pass `--trusted-proxy <proxy ip>`.
-5. Check it: `curl {relay_url.removesuffix("/v1/events")}/healthz` answers `{{"ok": true, …}}`.
+   `{relay_url}` reaches port 8787, and pass `--trusted-proxy <proxy ip>`.
+5. Check it: `curl {relay_url.removesuffix("/v1/events")}/healthz` answers
+   `{{"status": "ok", …, "token_ok": true}}` once the first events were sent.
+
+All options (data folder, allowed hosts, logs, shutdown): PixelBridge's `docs/deploy.md`.
 """
 
 

@@ -40,6 +40,7 @@ TITLE = "PixelBridge"
 
 class MainWindow(QMainWindow):
     run_demo_requested = Signal()
+    import_requested = Signal()  # check a HAR export + server log
     quit_requested = Signal()
     closed = Signal()  # the user closed the window: the app shuts down
     first_painted = Signal()  # startup benchmark and smoke runs
@@ -109,6 +110,12 @@ class MainWindow(QMainWindow):
         )
         self.run_demo_action.setShortcut(QKeySequence("Ctrl+R"))
         self.run_demo_action.triggered.connect(self.run_demo_requested.emit)
+        self.import_action = QAction("Check a HAR and server log…", self)
+        self.import_action.setToolTip(
+            "Pair the Pixel requests of a browser export (HAR) with your server's CAPI log"
+        )
+        self.import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.import_action.triggered.connect(self.import_requested.emit)
         self.clear_action = QAction("Clear log", self)
         self.clear_action.triggered.connect(self.model.clear)
         self.copy_action = QAction("Copy event", self)
@@ -125,6 +132,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.run_demo_action)
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
@@ -168,8 +176,12 @@ class MainWindow(QMainWindow):
 
     # --- slots --------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
-        """'sandbox' | 'test' | 'live': the title says which Meta the events go to."""
-        suffix = {"sandbox": " — Sandbox (no real Meta account)", "test": " — TEST MODE"}
+        """'sandbox' | 'test' | 'live' | 'files': the title says where the events come from."""
+        suffix = {
+            "sandbox": " — Sandbox (no real Meta account)",
+            "test": " — TEST MODE",
+            "files": " — Checking exported files",
+        }
         self.setWindowTitle(TITLE + suffix.get(mode, ""))
 
     def on_progress(self, text: str, fraction: float | None = None) -> None:

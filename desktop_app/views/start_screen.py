@@ -38,9 +38,11 @@ QPushButton#startChoice { text-align: left; padding: 12px 16px; font-size: 14px;
 QPushButton#startPrimary { text-align: left; padding: 12px 16px; font-size: 14px;
     font-weight: 600; color: #ffffff; background: #1a73e8; border: 1px solid #1a73e8;
     border-radius: 4px; }
-QLabel#choiceHint { color: palette(dark); }
+QLabel#choiceHint { font-size: 12px; }
 QListWidget#recentSites::item { padding: 6px 4px; }
 QLabel#sectionTitle { font-size: 15px; font-weight: 600; }
+QLabel#browserNotice { background: #fef7e0; color: #5f3b00; border: 1px solid #f9ab00;
+    border-radius: 4px; padding: 8px; }
 """
 
 
@@ -77,7 +79,11 @@ class StartScreen(QWidget):
         outer.setContentsMargins(32, 28, 32, 28)
         outer.setSpacing(32)
 
-        left = QVBoxLayout()
+        # A fixed-width column: wrapped labels get their true height (height-for-width).
+        left_column = QWidget()
+        left_column.setFixedWidth(390)
+        left = QVBoxLayout(left_column)
+        left.setContentsMargins(0, 0, 0, 0)
         title_row = QHBoxLayout()
         logo = QLabel()
         logo.setPixmap(QIcon(str(ICON)).pixmap(QSize(48, 48)))
@@ -116,9 +122,13 @@ class StartScreen(QWidget):
             f"A site set up on another computer or by your consultant (a {FILE_SUFFIX} file).",
         )
         self.open_button.clicked.connect(self.choose_file)
+        self.notice = QLabel()
+        self.notice.setObjectName("browserNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
+        left.addWidget(self.notice)
         left.addStretch(1)
-        outer.addLayout(left, 5)
-        tagline.setMinimumHeight(tagline.sizeHint().height() * 2)
+        outer.addWidget(left_column)
 
         right = QVBoxLayout()
         heading = QLabel("Your sites")
@@ -184,6 +194,11 @@ class StartScreen(QWidget):
         if has:
             self.sites.setCurrentRow(0)
         self._selection_changed()
+
+    def set_notice(self, text: str) -> None:
+        """A first-run note (e.g. which browser to install); empty hides it."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def selected_id(self) -> str | None:
         item = self.sites.currentItem()

@@ -37,6 +37,17 @@ MODES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The checked button carries the mode's colour, so the state is visible at a glance.
+STYLE = """
+QPushButton { padding: 3px 12px; }
+QPushButton:checked { color: #ffffff; font-weight: 600; border-radius: 4px; }
+QPushButton#mode_sandbox:checked { background: #5f6368; border: 1px solid #5f6368; }
+QPushButton#mode_test:checked { background: #b06000; border: 1px solid #b06000; }
+QPushButton#mode_live:checked { background: #1e8e3e; border: 1px solid #1e8e3e; }
+QLabel#modeBanner { padding-left: 6px; }
+"""
+
+
 class ModeSwitch(QWidget):
     mode_changed = Signal(str)
     test_code_cleared = Signal()  # the user chose to remove the test code when going live
@@ -44,6 +55,7 @@ class ModeSwitch(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("testModeSwitch")
+        self.setStyleSheet(STYLE)
         self._mode = "sandbox"
         self._test_code = ""
         self._pending: QMessageBox | None = None
@@ -133,6 +145,12 @@ class ModeSwitch(QWidget):
         self.mode_changed.emit(mode)
 
     def _show(self) -> None:
+        # Test mode means "with a test code": without one, events would count as live.
+        test = self.buttons["test"]
+        test.setEnabled(bool(self._test_code) or self._mode == "test")
+        test.setToolTip(
+            MODES["test"][1] if self._test_code else "Add a test code to the site first"
+        )
         self.buttons[self._mode].setChecked(True)
         self.banner.setText(MODES[self._mode][2].format(code=self._test_code or "not set"))
         self.setProperty("mode", self._mode)

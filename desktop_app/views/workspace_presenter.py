@@ -69,6 +69,8 @@ class WorkspacePresenter:
         self.settings = settings or Settings.load(self.paths)
         self.store = store or WorkspaceStore.default(self.paths)
         self.workspace: Workspace | None = None
+        # Called with the workspace whenever a site is opened (tagging, verify, relay wiring).
+        self.opened_listeners: list[Callable[[Workspace], None]] = []
         self.sandbox: MetaSandbox | None = None
         self._sandbox_started: asyncio.Future[str] | None = None
         self.start_screen = StartScreen()
@@ -86,6 +88,7 @@ class WorkspacePresenter:
         self.log_path = install_file_log(self.paths)
         self._build_actions()
         self._connect()
+        self.mode_switch.set_mode(self.settings.get("mode"))
         self.set_mode(self.settings.get("mode"))
 
     # --- wiring -----------------------------------------------------------------------------
@@ -131,7 +134,7 @@ class WorkspacePresenter:
         s = self.start_screen
         s.new_site_requested.connect(self.new_site)
         s.sandbox_requested.connect(self.try_sandbox)
-        s.open_requested.connect(self.open_workspace)
+        s.open_requested.connect(self._open_from_list)
         s.open_file_requested.connect(self.import_file)
         s.duplicate_requested.connect(self.duplicate)
         s.export_requested.connect(self._save_as_file)
@@ -150,6 +153,10 @@ class WorkspacePresenter:
         self.show_start()
 
     def show_start(self) -> None:
+        from desktop_app.services.setup_checks import browser_advice
+
+        advice = browser_advice()
+        self.start_screen.set_notice(f"Before checking your site: {advice}" if advice else "")
         limit = int(self.settings.get("recent_limit"))
         self.start_screen.show_workspaces(self.store.recent()[:limit])
         self.start_screen.show()
@@ -167,9 +174,25 @@ class WorkspacePresenter:
         self.token_dock.setVisible(True)
         self.tokens.set_pixel(workspace.pixel_id)
         self.messages.info(f"Opened {workspace.name}.")
+        for listener in list(self.opened_listeners):
+            listener(workspace)
         if self.settings.get("check_token_at_start") and workspace.pixel_id:
             self.tokens.request_check()
         return workspace
+
+    def _open_from_list(self, workspace_id: str) -> None:
+        try:
+            self.open_workspace(workspace_id)
+        except WorkspaceError as exc:
+            self.messages.error(f"This site could not be opened: {exc}", "Try File → Sites… again.")
+            self.show_start()
+
+    def save_rules(self, rules: list[dict[str, Any]]) -> None:
+        """Store the open site's tag rules (the tagging panel's `rule_saved` ends here)."""
+        if self.workspace is None:
+            raise WorkspaceError("no site is open")
+        self.workspace.rules = list(rules)
+        self.store.save(self.workspace)
 
     def import_file(self, path: Path) -> None:
         try:
@@ -214,6 +237,8 @@ class WorkspacePresenter:
         )
         if self.wizard is not None:
             self.wizard.close()
+            self.wizard.deleteLater()
+            self.wizard = None
         return self.open_workspace(workspace.id)
 
     # --- setup wizard, sandbox --------------------------------------------------------------
@@ -295,7 +320,14 @@ class WorkspacePresenter:
         if self.workspace is None:
             self.messages.warning("Open a site first.", "File → Sites…")
             return None
-        return self._show_export_for(self.workspace.tag_config(), self.workspace.test_event_code)
+        from desktop_app.tagger.config import ConfigError
+
+        try:
+            config = self.workspace.tag_config()
+        except ConfigError as exc:
+            self.messages.error(f"This site cannot be exported yet: {exc}", "Finish its setup.")
+            return None
+        return self._show_export_for(config, self.workspace.test_event_code)
 
     def _show_export_for(self, config: Any, test_code: str) -> ExportDialog:
         from desktop_app.views.export_dialog import ExportDialog
@@ -347,9 +379,14 @@ class WorkspacePresenter:
         return text
 
     async def stop(self) -> None:
+        # Top-level widgets without a parent are deleted here, on the loop: left to Python's
+        # exit-time cleanup they can outlive the QApplication and crash the process on exit.
         for widget in (self.start_screen, self.wizard, *self._dialogs):
             if widget is not None:
                 widget.close()
+                widget.deleteLater()
+        self.wizard = None
+        self._dialogs.clear()
         if self._sandbox_started is not None:
             await asyncio.wait([self._sandbox_started], timeout=10)
         if self.sandbox is not None:

@@ -49,7 +49,12 @@
 
   // ---- cookies ---------------------------------------------------------------------------
   function readCookie(name) {
-    var parts = d.cookie ? d.cookie.split('; ') : [];
+    var parts;
+    try {
+      parts = d.cookie ? d.cookie.split('; ') : [];
+    } catch (e) {
+      return null; // sandboxed frame without a cookie jar
+    }
     for (var i = 0; i < parts.length; i++) {
       var eq = parts[i].indexOf('=');
       if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));

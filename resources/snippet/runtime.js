@@ -47,9 +47,12 @@
       s.setItem(key, JSON.stringify(value));
     }, null);
   }
+  // Cookies can throw (sandboxed iframes, blocked storage): never let that stop the runtime.
   function cookie(name) {
-    var m = ('; ' + d.cookie).split('; ' + name + '=');
-    return m.length > 1 ? decodeURIComponent(m.pop().split(';')[0]) : null;
+    return safe(function () {
+      var m = ('; ' + d.cookie).split('; ' + name + '=');
+      return m.length > 1 ? decodeURIComponent(m.pop().split(';')[0]) : null;
+    }, null);
   }
   // Meta's cookie format fb.{subdomainIndex}.{creationMs}.{value}, on the widest domain that
   // accepts it (eTLD+1): https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/fbp-and-fbc
@@ -71,7 +74,7 @@
     var id = new URLSearchParams(w.location.search).get('fbclid');
     var fbc = cookie('_fbc');
     // Case of the fbclid is kept; rewrite only when missing or a new click id arrives.
-    if (id && (!fbc || fbc.slice(fbc.lastIndexOf('.') + 1) !== id)) setFbCookie('_fbc', id);
+    if (id && (!fbc || fbc.slice(fbc.lastIndexOf('.') + 1) !== id)) safe(function () { setFbCookie('_fbc', id); });
   }
 
   // ---- the Pixel -----------------------------------------------------------------------
@@ -79,7 +82,7 @@
     if (settled) return;
     settled = true;
     // The Pixel writes _fbp; when it is blocked we build it, so the server copy still matches.
-    if (!cookie('_fbp')) setFbCookie('_fbp', Math.floor(Math.random() * 2147483647));
+    if (!cookie('_fbp')) safe(function () { setFbCookie('_fbp', Math.floor(Math.random() * 2147483647)); });
     waiting.splice(0).forEach(function (fn) { fn(); });
   }
   function loadPixel() {

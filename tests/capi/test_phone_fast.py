@@ -122,3 +122,27 @@ def test_validity_matches_phonenumbers(code: int, nsn: str) -> None:
             assert phone_fast.is_valid_for_region(
                 parsed, region
             ) == phonenumbers.is_valid_number_for_region(number, region)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
+    nsn=st.text("0123456789", min_size=1, max_size=18),
+)
+def test_possible_matches_phonenumbers(code: int, nsn: str) -> None:
+    parsed = (code, nsn)
+    assert phone_fast.is_possible(parsed) == phonenumbers.is_possible_number(
+        phone_fast.to_number(parsed)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("442079460958", "GB", (44, "2079460958")),  # calling code without the plus
+        ("16135550123", "CA", (1, "6135550123")),  # …read with the main region's (US) rules
+        ("4420", "GB", (44, "4420")),  # too short to carry a calling code: national
+    ],
+)
+def test_own_calling_code_without_plus(text: str, region: str, expected: tuple[int, str]) -> None:
+    assert phone_fast.parse(text, region) == expected == _Reference.parse(text, region)

@@ -100,7 +100,7 @@ async def test_event_shaped_payloads(fuzz_app: Any, payload: Any, content_type: 
         await _send(client, json.dumps(payload).encode(), content_type)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=300)
 @given(body=json_values | st.builds(lambda e: {"events": e}, st.lists(events, max_size=5)))
 async def test_any_json_body(fuzz_app: Any, body: Any) -> None:
     async with client_for(fuzz_app) as client:

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.services.outbox import NewEvent, Outbox
-
-pytestmark = pytest.mark.asyncio
+from desktop_app.services.outbox import NewEvent, Outbox, OutboxLockedError
 
 
 def event(event_id: str | None, name: str = "Purchase", pixel: str = "1") -> NewEvent:
     return NewEvent(pixel, name, event_id, 1_800_000_000, {"event_name": name}, [], None)
 
 
+@pytest.mark.asyncio
 async def test_concurrent_appends_commit_together_and_survive_reopen(tmp_path: Path) -> None:
     path = tmp_path / "o.sqlite3"
     box = Outbox(path)
@@ -29,6 +28,7 @@ async def test_concurrent_appends_commit_together_and_survive_reopen(tmp_path: P
         assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 300
 
 
+@pytest.mark.asyncio
 async def test_duplicate_key_within_48h_is_kept_once(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     box.open()
@@ -44,6 +44,7 @@ async def test_duplicate_key_within_48h_is_kept_once(tmp_path: Path) -> None:
         box.close()
 
 
+@pytest.mark.asyncio
 async def test_in_flight_rows_are_resent_after_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "o.sqlite3"
     box = Outbox(path)
@@ -62,6 +63,7 @@ async def test_in_flight_rows_are_resent_after_a_crash(tmp_path: Path) -> None:
         box.close()
 
 
+@pytest.mark.asyncio
 async def test_claim_never_mixes_test_and_live_events(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     box.open()
@@ -77,6 +79,7 @@ async def test_claim_never_mixes_test_and_live_events(tmp_path: Path) -> None:
         box.close()
 
 
+@pytest.mark.asyncio
 async def test_a_failing_job_does_not_undo_the_others_in_its_group(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     box.open()
@@ -95,3 +98,16 @@ async def test_a_failing_job_does_not_undo_the_others_in_its_group(tmp_path: Pat
         assert {r.event_id for r in box.rows()} == {"ok1", "ok2"}
     finally:
         box.close()
+
+
+def test_one_relay_per_data_dir(tmp_path: Path) -> None:
+    first = Outbox(tmp_path / "o.sqlite3")
+    first.open()
+    try:
+        with pytest.raises(OutboxLockedError, match="own --data-dir"):
+            Outbox(tmp_path / "o.sqlite3").open()
+    finally:
+        first.close()
+    again = Outbox(tmp_path / "o.sqlite3")
+    again.open()  # released on close
+    again.close()

@@ -299,3 +299,18 @@ async def test_token_never_logged_nor_in_request_log(
             assert TOKEN not in text, record.name
         assert TOKEN not in json.dumps(sandbox.requests())
         assert TOKEN not in json.dumps(sandbox.received())
+
+
+@pytest.mark.asyncio
+async def test_oversized_body_is_refused(
+    open_sandbox: Any, make_event: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.services import sandbox_graph
+
+    monkeypatch.setattr(sandbox_graph, "MAX_BODY_BYTES", 2048)
+    async with open_sandbox() as (sandbox, client):
+        events = [make_event(f"big{i}") for i in range(20)]
+        response = await client.post(EVENTS_PATH, json={"data": events, "access_token": TOKEN})
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == 100
+        assert sandbox.received() == []

@@ -3,12 +3,14 @@ parses the sandbox's answers (success and error envelopes) as Graph answers."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import subprocess
+import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from facebook_business.adobjects.serverside.action_source import ActionSource
 from facebook_business.adobjects.serverside.custom_data import CustomData
@@ -18,8 +20,6 @@ from facebook_business.adobjects.serverside.user_data import UserData
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
-
-from desktop_app.services.sandbox import MetaSandbox
 
 TOKEN = "EAAsdkoracletoken0123456789"
 PIXEL = "987654321"
@@ -42,43 +42,60 @@ def _send(token: str, events: list[Event]) -> Any:
     return EventRequest(events=events, pixel_id=PIXEL, test_event_code="TEST42").execute()
 
 
-async def _in_thread(pool: ThreadPoolExecutor, token: str, events: list[Event]) -> Any:
-    # A plain thread pool, not `asyncio.to_thread`: qasync's default executor (QThreads) left
-    # behind after the test's loop closes was seen to crash a later `processEvents()`.
-    return await asyncio.get_running_loop().run_in_executor(pool, _send, token, events)
+@pytest.fixture
+def sandbox_process() -> Iterator[str]:
+    """The sandbox as `pixelbridge sandbox` runs it, in its own process.
+
+    The SDK is synchronous (requests); driving it from a thread while the sandbox ran on the
+    test's qasync loop crashed Qt now and then (a segfault inside the loop), so the sandbox
+    runs apart and this test needs no event loop at all.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "sandbox", "--token", TOKEN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on "), line
+        yield line.removeprefix("listening on ")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)  # waits and closes the stdout pipe
 
 
-@pytest.mark.asyncio
-async def test_sdk_request_is_accepted_and_errors_parse(monkeypatch: pytest.MonkeyPatch) -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        await _check_sdk_against_sandbox(pool, monkeypatch)
-
-
-async def _check_sdk_against_sandbox(
-    pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+def test_sdk_request_is_accepted_and_errors_parse(
+    sandbox_process: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with MetaSandbox(token=TOKEN) as sandbox:
-        monkeypatch.setattr(FacebookSession, "GRAPH", sandbox.url)
-        now = int(time.time())
-        response = await _in_thread(pool, TOKEN, [_event("sdk-1", now)])
-        assert response.events_received == 1
-        assert response.fbtrace_id
-        (record,) = sandbox.received(PIXEL)
-        assert record["event_id"] == "sdk-1"
-        assert record["test_event_code"] == "TEST42"
-        # The SDK normalized and hashed the email itself; the sandbox kept it as sent.
-        expected = hashlib.sha256(b"joe.smith@example.com").hexdigest()
-        assert record["user_data"]["em"] == [expected]
+    monkeypatch.setattr(FacebookSession, "GRAPH", sandbox_process)
+    now = int(time.time())
+    response = _send(TOKEN, [_event("sdk-1", now)])
+    assert response.events_received == 1
+    assert response.fbtrace_id
 
-        with pytest.raises(FacebookRequestError) as bad_token:
-            await _in_thread(pool, "not-the-token", [_event("sdk-2", now)])
-        assert bad_token.value.api_error_code() == 190
-        assert bad_token.value.http_status() == 401
+    def received() -> list[dict[str, Any]]:
+        answer = httpx.get(f"{sandbox_process}/_sandbox/events", params={"pixel_id": PIXEL})
+        events: list[dict[str, Any]] = answer.json()["events"]
+        return events
 
-        too_old = now - 8 * 24 * 3600
-        with pytest.raises(FacebookRequestError) as rejected:
-            await _in_thread(pool, TOKEN, [_event("sdk-3", now), _event("sdk-4", too_old)])
-        assert rejected.value.api_error_code() == 100
-        assert rejected.value.api_error_subcode() == 2804003
-        assert rejected.value.api_error_type() == "OAuthException"
-        assert [r["event_id"] for r in sandbox.received()] == ["sdk-1"]
+    (record,) = received()
+    assert record["event_id"] == "sdk-1"
+    assert record["test_event_code"] == "TEST42"
+    # The SDK normalized and hashed the email itself; the sandbox kept it as sent.
+    expected = hashlib.sha256(b"joe.smith@example.com").hexdigest()
+    assert record["user_data"]["em"] == [expected]
+
+    with pytest.raises(FacebookRequestError) as bad_token:
+        _send("not-the-token", [_event("sdk-2", now)])
+    assert bad_token.value.api_error_code() == 190
+    assert bad_token.value.http_status() == 401
+
+    too_old = now - 8 * 24 * 3600
+    with pytest.raises(FacebookRequestError) as rejected:
+        _send(TOKEN, [_event("sdk-3", now), _event("sdk-4", too_old)])
+    assert rejected.value.api_error_code() == 100
+    assert rejected.value.api_error_subcode() == 2804003
+    assert rejected.value.api_error_type() == "OAuthException"
+    assert [r["event_id"] for r in received()] == ["sdk-1"]

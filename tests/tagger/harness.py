@@ -26,7 +26,7 @@ from starlette.routing import Route as HttpRoute
 from desktop_app.services.chromium import launch_headless
 from desktop_app.services.http_server import LocalServer
 from desktop_app.tagger.config import TagConfig, parse_config
-from desktop_app.tagger.snippet import FBEVENTS_STUB_PATH, render_snippet
+from desktop_app.tagger.snippet import FBEVENTS_STUB_PATH, hosted_runtime, render_snippet
 
 SITES = Path(__file__).parent / "sites"
 PIXEL_RE = re.compile(r"^https://www\.facebook\.com/tr/?(\?|$)")
@@ -89,6 +89,7 @@ class Bench:
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     config: TagConfig | None = None
     page_errors: list[str] = field(default_factory=list)
+    external: bool = False  # install the loader + hosted runtime instead of the inline snippet
 
     def events(self, name: str | None = None) -> list[dict[str, str]]:
         """Pixel requests except PageView (owned by the base pixel), optionally one name."""
@@ -146,6 +147,8 @@ def config_for(rules: list[dict[str, Any]], **options: Any) -> TagConfig:
 def site_app(bench_ref: dict[str, Bench]) -> Starlette:
     async def page(request: HttpRequest) -> Response:
         rel = request.path_params["path"] or "index.html"
+        if rel == "pixelbridge.js":
+            return Response(hosted_runtime(), media_type="application/javascript")
         path = (SITES / rel).resolve()
         if SITES.resolve() not in path.parents:
             return PlainTextResponse("no", status_code=404)
@@ -166,7 +169,9 @@ def site_app(bench_ref: dict[str, Bench]) -> Starlette:
         bench = bench_ref.get("bench")
         html = path.read_text(encoding="utf-8")
         if bench is not None and bench.config is not None:
-            html = html.replace(PLACEHOLDER, render_snippet(bench.config, bench.relay_url))
+            external = f"{bench.site_url}/pixelbridge.js" if bench.external else None
+            snippet = render_snippet(bench.config, bench.relay_url, external=external)
+            html = html.replace(PLACEHOLDER, snippet)
         return HTMLResponse(html)
 
     async def form_post(request: HttpRequest) -> Response:

@@ -156,3 +156,17 @@ async def test_fbevents_stub_hashes_advanced_matching_and_uses_beacon_for_long_r
         pageviews = [h for h in b.pixel_hits if h["ev"] == "PageView"]
         assert [h["id"] for h in pageviews] == ["1234567890"]
         assert sorted(h["ec"] for h in b.pixel_hits if h["id"] == "555") == ["0", "1"]
+
+
+async def test_hosted_runtime_loader_behaves_like_the_inline_snippet() -> None:
+    async with open_bench(config_for(SHOP_RULES)) as b:
+        b.external = True
+        await b.page.goto(b.url("/generic/product.html"))
+        await b.page.click("#add")
+        await b.assert_paired("ViewContent")
+        await b.assert_paired("AddToCart")
+        loader = await b.page.evaluate(
+            "document.querySelector('script[data-pixelbridge]').dataset.pixelbridge"
+        )
+        assert loader == "loader"
+        assert [h["ev"] for h in b.pixel_hits].count("PageView") == 1

@@ -213,3 +213,16 @@ async def test_snippet_installed_twice_fires_once() -> None:
         await b.wait_for(lambda: len(b.mirrored("AddToCart")) == 1)
         await b.page.evaluate("fetch('/generic/cart.html').then(r => r.text())")
         await b.assert_paired("AddToCart")
+
+
+async def test_sandboxed_iframe_without_cookies_or_storage_still_fires() -> None:
+    rules = [
+        {"id": "atc", "event": "AddToCart", "trigger": {"type": "click", "selectors": ["#add"]}}
+    ]
+    async with open_bench(config_for(rules)) as b:
+        await b.page.goto(b.url("/generic/frame-host.html"))
+        frame = b.page.frame_locator("#embed")
+        await frame.locator("#add").click()
+        await b.assert_paired("AddToCart")
+        assert b.mirrored("AddToCart")[0].get("fbp") is None  # no cookie jar in this frame
+        assert b.page_errors == []

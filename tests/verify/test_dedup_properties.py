@@ -58,7 +58,7 @@ servers = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(pixels, max_size=12), st.lists(servers, max_size=12))
 def test_pairing_invariants(ps: list[PixelObservation], ss: list[ServerObservation]) -> None:
     pairs = pair_events(ps, ss)

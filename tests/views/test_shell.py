@@ -33,10 +33,14 @@ async def _until(condition: object, timeout_s: float) -> None:
 async def test_demo_shows_pairs_and_close_stops_everything() -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    options = DesktopOptions(demo=True, browser=False, email="grace@example.org")
+    options = DesktopOptions(demo=False, browser=False, email="grace@example.org")
     shell = DesktopShell(app, options, endpoint=None)
     main = asyncio.ensure_future(shell.main())
     try:
+        # `pixelbridge` then "Run demo" (the `--demo` start is covered in test_app_process).
+        await _until(lambda: shell.window is not None and shell.window.isVisible(), 10)
+        assert shell.window is not None
+        shell.window.run_demo_action.trigger()
         await _until(lambda: shell.presenter is not None and shell.presenter.pairs, 90)
         window, presenter = shell.window, shell.presenter
         assert window is not None and presenter is not None and presenter.demo is not None
@@ -64,6 +68,33 @@ async def test_demo_shows_pairs_and_close_stops_everything() -> None:
         assert code == 0
         assert not _port_open(shop_url)
         assert shell.window is None and presenter.demo is None
+    finally:
+        if not main.done():
+            shell.request_quit()
+            await asyncio.wait_for(main, 30)
+
+
+@pytest.mark.asyncio
+async def test_demo_failure_is_a_readable_message_not_a_crash() -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    shell = DesktopShell(app, DesktopOptions(browser=False), endpoint=None)
+    main = asyncio.ensure_future(shell.main())
+    try:
+        await _until(lambda: shell.window is not None and shell.window.isVisible(), 10)
+        assert shell.window is not None and shell.presenter is not None
+
+        async def broken_demo() -> list[object]:
+            raise RuntimeError("demo shop could not listen on 127.0.0.1:8123")
+
+        shell.presenter.run_demo = broken_demo  # type: ignore[method-assign,assignment]
+        shell.window.run_demo_action.trigger()
+        await _until(lambda: any(m.level == "error" for m in shell.messages.history), 10)
+        error = next(m for m in shell.messages.history if m.level == "error")
+        assert error.text == "The demo could not run: demo shop could not listen on 127.0.0.1:8123"
+        assert "Nothing was sent to Meta" in error.next_step
+        shell.request_quit()
+        assert await asyncio.wait_for(main, 30) == 1
     finally:
         if not main.done():
             shell.request_quit()

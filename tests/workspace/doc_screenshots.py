@@ -78,7 +78,11 @@ async def shoot() -> None:
         QApplication.processEvents()
         wizard.grab().save(str(OUT / "setup-wizard-install.png"), "PNG")
         wizard.close()
+        wizard.deleteLater()
     screen.close()
+    screen.deleteLater()
+    await asyncio.sleep(0)
+    QApplication.processEvents()
 
 
 def main() -> None:

@@ -106,7 +106,6 @@ def _presenter(qtbot: QtBot) -> tuple[WorkspacePresenter, MainWindow, MessageBri
     presenter = WorkspacePresenter(window, messages, TaskOwner())
     # As in the app: the main window is up, so hiding the start screen does not quit Qt.
     window.show()
-    qtbot.addWidget(presenter.start_screen)
     return presenter, window, messages
 
 
@@ -124,11 +123,22 @@ async def test_presenter_site_lifecycle_token_and_modes(qtbot: QtBot, isolated_h
             pixel_id=PIXEL,
             test_event_code="TEST55",
         )
+        opened: list[Workspace] = []
+        presenter.opened_listeners.append(opened.append)
         workspace = presenter.create_from_draft(draft)
+        assert [w.id for w in opened] == [workspace.id]
+        rule = {"id": "buy", "event": "Purchase", "trigger": {"type": "pageview"}}
+        presenter.save_rules([rule])
+        assert WorkspaceStore.default().get(workspace.id).rules == [rule]
         assert not presenter.start_screen.isVisible()
         assert window.windowTitle().endswith("TEST MODE")
         assert presenter.relay_settings("http://g").test_event_code == "TEST55"
         assert presenter.settings.get("last_workspace") == workspace.id
+        dialog = presenter.show_export()
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.include_code.text().count("TEST55") == 1
+        assert "install-snippet.html" in dialog.bundle.files
+        dialog.reject()
 
         # token: none stored → "missing"; stored → works against the built-in sandbox
         presenter.mode_switch.set_mode("sandbox")
@@ -172,3 +182,23 @@ async def test_presenter_site_lifecycle_token_and_modes(qtbot: QtBot, isolated_h
     finally:
         await presenter.stop()
         token_store.delete_token(PIXEL)
+
+
+@pytest.mark.asyncio
+async def test_first_run_says_which_browser_to_install(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from desktop_app.services import chromium
+
+    presenter, _window, _messages = _presenter(qtbot)
+    try:
+        presenter.show_start()
+        assert not presenter.start_screen.notice.isVisible()  # Chromium is installed here
+        monkeypatch.setattr(chromium, "find_chromium", lambda: None)
+        monkeypatch.setenv("HOME", str(tmp_path))
+        monkeypatch.delenv("PLAYWRIGHT_BROWSERS_PATH", raising=False)
+        presenter.show_start()
+        assert presenter.start_screen.notice.isVisible()
+        assert "apt-get install chromium" in presenter.start_screen.notice.text()
+    finally:
+        await presenter.stop()
