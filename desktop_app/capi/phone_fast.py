@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -215,6 +216,9 @@ def _own_code_first(digits: str, rules: RegionRules) -> Parsed | None:
     return 0, digits
 
 
+# Normalizing one input asks about the same few numbers several times (as typed, with its
+# calling code, again to confirm a fixed point): small caches of pure functions.
+@lru_cache(maxsize=256)
 def parse(text: str, region: str | None) -> Parsed | None:
     """What `phonenumbers.parse(text, region)` gives as (calling code, NSN), for plain input
     whose parse this module can replay exactly; None means "ask phonenumbers"."""
@@ -297,6 +301,7 @@ def is_valid_for_region(parsed: Parsed, region: str) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
 def is_valid(parsed: Parsed) -> bool:
     """`phonenumbers.is_valid_number`: find the region as libphonenumber does, then check it."""
     code, nsn = parsed

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from desktop_app.capi.dedup import Pair, pair_events
 from desktop_app.capi.emq import estimate
@@ -27,6 +27,7 @@ from desktop_app.capi.observations import PixelObservation, ServerObservation
 from desktop_app.capi.server_log import ParseProblem, read_documents
 from desktop_app.services.journey import Step, replay
 from desktop_app.services.pixel_capture import PixelCapture
+from desktop_app.services.verify_page import Session, injected_script, session_markers
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -122,7 +123,7 @@ class VerifyJob:
             if self.relay is not None:
                 await page.add_init_script(script=injected_script(self.config, self.relay))
             await self._browse(page)
-            session = await _session_markers(page) if self.relay is None else None
+            session = await session_markers(page) if self.relay is None else None
             servers, problems, findings = await self._server_side(started, notes, session)
         finally:
             await self._stop_services()
@@ -166,10 +167,16 @@ class VerifyJob:
         if data_dir is None:
             self._temp_dir = tempfile.TemporaryDirectory(prefix="pixelbridge-verify-")
             data_dir = Path(self._temp_dir.name)
-        # The relay must accept the site's origin (CORS allow-list) for this run.
-        origin = _origin(self.settings.url)
-        if origin and origin not in self.config.site_origins:
-            self.config.site_origins = [*self.config.site_origins, origin]
+        # The relay must accept the site's origins (CORS allow-list) for this run: the start
+        # page's and those the journey goes to.
+        urls = [self.settings.url] + [
+            urljoin(self.settings.url, step.url)
+            for step in self.settings.journey or []
+            if step.action == "goto" and step.url
+        ]
+        for origin in filter(None, map(_origin, urls)):
+            if origin not in self.config.site_origins:
+                self.config.site_origins = [*self.config.site_origins, origin]
         settings = RelaySettings(
             graph_url=graph_url, test_event_code=self.settings.test_event_code, data_dir=data_dir
         )
@@ -204,7 +211,7 @@ class VerifyJob:
         await page.wait_for_timeout(settings.settle_s * 1000)
 
     async def _server_side(
-        self, started: float, notes: list[str], session: _Session | None
+        self, started: float, notes: list[str], session: Session | None
     ) -> tuple[list[ServerObservation], list[ParseProblem], dict[str, list[dict[str, Any]]]]:
         wanted = {
             (o.event_name, o.event_id)
@@ -275,46 +282,6 @@ class VerifyJob:
                 self._on_progress(message)
             except Exception:
                 logger.exception("verify progress callback failed")
-
-
-@dataclass(frozen=True, slots=True)
-class _Session:
-    """What marks this visit's server events: the browser's `_fbp` cookie and user agent."""
-
-    fbps: frozenset[str]
-    user_agent: str
-
-    def owns(self, row: dict[str, Any]) -> bool:
-        payload = row.get("payload")
-        user_data = payload.get("user_data") if isinstance(payload, dict) else None
-        if not isinstance(user_data, dict):
-            return False
-        return (
-            user_data.get("fbp") in self.fbps
-            or user_data.get("client_user_agent") == self.user_agent
-        )
-
-
-async def _session_markers(page: Page) -> _Session:
-    cookies = await page.context.cookies()
-    fbps = frozenset(str(c["value"]) for c in cookies if c.get("name") == "_fbp")
-    user_agent = str(await page.evaluate("() => navigator.userAgent"))
-    return _Session(fbps, user_agent)
-
-
-def injected_script(config: TagConfig, relay: RelayService) -> str:
-    """The snippet's script as an init script, run once the document exists."""
-    from desktop_app.tagger.snippet import render_snippet
-
-    html = render_snippet(config, relay.events_url)
-    body = html[html.index(">") + 1 : html.rindex("</script>")]
-    # Init scripts run before <head> exists; the snippet expects a document to attach to.
-    # Init scripts also run in every iframe; the snippet belongs to the top page only.
-    return (
-        "(function(){if(window.top!==window)return;var run=function(){\n" + body + "\n};"
-        "if(document.readyState==='loading'){document.addEventListener('DOMContentLoaded',run);}"
-        "else{run();}})();"
-    )
 
 
 def _origin(url: str) -> str | None:

@@ -198,7 +198,10 @@
     for (var k in SYMBOLS) if (String(text).indexOf(k) >= 0) return SYMBOLS[k];
     return /\$/.test(text) ? opt.currency || 'USD' : undefined;
   }
+  var sd = {};
+  // Product data from JSON-LD / microdata / Open Graph, read once per URL.
   function structured(key) {
+    if (sd.h === w.location.href) return sd.o[key];
     var out = {};
     [].forEach.call(d.querySelectorAll('script[type="application/ld+json"]'), function (s) {
       var items = [safe(function () { return JSON.parse(s.textContent); }, null)];
@@ -216,6 +219,7 @@
     var meta = function (sel) { var e = d.querySelector(sel); return e && (e.getAttribute('content') || e.textContent); };
     if (out.price === undefined) out.price = meta('[itemprop=price]') || meta('meta[property$="price:amount"]');
     if (!out.currency) out.currency = meta('[itemprop=priceCurrency]') || meta('meta[property$="price:currency"]');
+    sd = { h: w.location.href, o: out };
     return out[key];
   }
   function read(src, el) {
@@ -436,7 +440,8 @@
       d.addEventListener(r.trigger.name, h, true);
       if (w.jQuery) w.jQuery(d.body || d).on(r.trigger.name, h); // jQuery-only events (WooCommerce)
     });
-    if (w.MutationObserver) new MutationObserver(function () { scanTimer = scanTimer || setTimeout(guard(scan), 200); })
+    // Watching the DOM costs on big pages: only when a rule waits for elements to show.
+    if (io && rules.some(function (r) { return r.trigger && r.trigger.type === 'visible'; })) new MutationObserver(function () { scanTimer = scanTimer || setTimeout(guard(scan), 200); })
       .observe(d.documentElement, { childList: true, subtree: true });
     if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', guard(onPage));
     else onPage();

@@ -228,3 +228,22 @@ async def _token_redacted(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
     everything = json.dumps([relay.deliveries(), health]) + caplog.text
     assert token not in everything
     assert "Invalid OAuth access token" in json.dumps(relay.deliveries())
+
+
+async def test_test_event_code_left_in_config_is_flagged(
+    harness: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from desktop_app.tagger.config import parse_config
+
+    config = parse_config(
+        {"pixel_id": PIXEL, "rules": [], "site": {"url": SITE}, "test_event_code": "TEST777"}
+    )
+    async with harness() as h:
+        relay = await h.relay(config=config)
+        await post(relay.events_url, mirror("tec-1"))
+        assert await relay.wait_idle(5)
+        health = relay.health()
+    assert health["test_event_code_set"] is True
+    assert any("remove it for production" in w for w in health["warnings"])
+    assert h.standin.seen[0].body["test_event_code"] == "TEST777"
+    assert "test_event_code is set" in caplog.text

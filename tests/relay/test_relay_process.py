@@ -20,8 +20,6 @@ import httpx
 import pytest
 from conftest import PIXEL, SITE, Harness, mirror, wait_for
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-
 TOKEN = "EAAprocess" + "t" * 30
 
 
@@ -75,6 +73,8 @@ async def post_events(url: str, ids: list[str]) -> None:
     assert answer.status_code == 202, answer.text
 
 
+@pytest.mark.asyncio
+@pytest.mark.slow
 async def test_sigkill_mid_batch_then_restart_delivers_everything(
     harness: Any, tmp_path: Path
 ) -> None:
@@ -107,6 +107,8 @@ async def _crash_and_resume(h: Harness, tmp_path: Path) -> None:
     assert all(h.standin.delivered[i] == 1 for i in later)
 
 
+@pytest.mark.asyncio
+@pytest.mark.slow
 async def test_sigterm_finishes_the_request_in_flight_and_logs_json(
     harness: Any, tmp_path: Path
 ) -> None:
@@ -135,3 +137,25 @@ async def test_sigterm_finishes_the_request_in_flight_and_logs_json(
         assert TOKEN not in stderr
         stored = (data_dir / "outbox.sqlite3").read_bytes().decode("latin-1").lower()
         assert TOKEN.lower() not in stored and "jane" not in stored  # no token, no raw PII
+
+
+def test_cli_usage_errors_are_one_line_exit_2(tmp_path: Path) -> None:
+    import subprocess
+
+    def relay(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop_app", "relay", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    missing = relay("--config", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "nope.json" in missing.stderr
+    no_flag = relay()
+    assert no_flag.returncode == 2 and "--config" in no_flag.stderr
+    helped = relay("--help")
+    assert helped.returncode == 0 and "PIXELBRIDGE_ACCESS_TOKEN" in helped.stdout
+    assert "--token" not in helped.stdout  # never a flag

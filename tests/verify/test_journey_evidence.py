@@ -110,7 +110,7 @@ def test_html_is_self_contained_and_escaped() -> None:
 def test_injected_script_runs_in_the_top_page_only() -> None:
     from types import SimpleNamespace
 
-    from desktop_app.services.verify import injected_script
+    from desktop_app.services.verify_page import injected_script
     from desktop_app.tagger.config import parse_config
 
     config = parse_config({"version": 1, "pixel_id": "1234567890", "rules": []})
