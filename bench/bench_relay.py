@@ -1,15 +1,16 @@
 """Relay ingest: `POST /v1/events` with durable commit vs a bare Starlette endpoint.
 
 A: the real relay (`RelayService`: TrustedHost + CORS middleware, body cap, JSON parsing,
-   normalisation + SHA-256 of email/phone/name, validation, SQLite WAL commit with
-   `synchronous=FULL` through the group-commit writer, 202 only after the commit). No token, so
-   nothing is delivered: this isolates ingest.
+   normalisation + SHA-256 of email/phone/name, validation, SQLite WAL commit through the
+   group-commit writer, 202 only after the commit), twice: `durability=full` (the default,
+   fsync per commit) and `durability=process` (no fsync). No token, so nothing is delivered:
+   this isolates ingest.
 B: a bare Starlette endpoint on the same kind of server (`LocalServer`, same uvicorn settings)
    that reads the body, parses the JSON and answers 202.
 
 The load comes from a separate process (raw asyncio sockets, keep-alive HTTP/1.1, not httpx),
 so client and server do not share a GIL. A/B rounds alternate. Two figures per side:
-- throughput: closed loop, 16 connections, events/s (target: relay ≥ 60 % of bare);
+- throughput: closed loop, 64 connections, events/s (target: relay ≥ 60 % of bare);
 - latency at a fixed 500 events/s, open loop (latency counted from each request's scheduled
   time, so queueing is not hidden): p50 and p99 (target: relay p99 ≤ 5 ms).
 
@@ -29,13 +30,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import build_request, figure, http_load, percentile
+from bench.common import build_request, figure, http_load, median, percentile
 
 logger = logging.getLogger(__name__)
 
 ORIGIN = "http://127.0.0.1:8123"
 PIXEL = "1234567890"
 RATE = 500.0
+# Many browsers post at once: with few connections a closed loop measures commit latency, not
+# ingest capacity (each connection waits for its fsync before sending the next event).
+CONNECTIONS = 64
 
 
 def _event_body(run: str, index: int) -> bytes:
@@ -111,7 +115,7 @@ async def _fixed_rate(
 async def _closed_loop(port: int, path: str, total: int) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     result = await http_load(
-        "127.0.0.1", port, lambda i: _request(path, run, i), total=total, connections=16
+        "127.0.0.1", port, lambda i: _request(path, run, i), total=total, connections=CONNECTIONS
     )
     return {"rate": result.rate, "statuses": result.statuses, "errors": result.errors}
 
@@ -162,24 +166,27 @@ async def _measure(quick: bool) -> list[dict[str, Any]]:
     from desktop_app.tagger.config import parse_config
 
     rounds = 3 if quick else 7
-    total = 1500 if quick else 5000
+    total = 2000 if quick else 6000
     duration_s = 2.0 if quick else 6.0
     config = parse_config({"pixel_id": PIXEL, "rules": [], "site": {"url": ORIGIN + "/"}})
+    sides: dict[str, tuple[int, str]] = {}
+    relays: list[RelayService] = []
     with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
-        relay = RelayService(config, RelaySettings(data_dir=Path(tmp)), lambda: None)
-        await relay.start()
+        for durability in ("full", "process"):
+            settings = RelaySettings(data_dir=Path(tmp) / durability, durability=durability)
+            relay = RelayService(config, settings, lambda: None)
+            url = await relay.start()
+            relays.append(relay)
+            sides[durability] = (int(url.rsplit(":", 1)[1]), "/v1/events")
         bare = LocalServer(_bare_app(), name="bare")
         await bare.start()
-        sides = {
-            "relay": (relay._server.port if relay._server else 0, "/v1/events"),
-            "bare": (bare.port, "/bare"),
-        }
-        rates: dict[str, list[float]] = {"relay": [], "bare": []}
-        p50: dict[str, list[float]] = {"relay": [], "bare": []}
-        p99: dict[str, list[float]] = {"relay": [], "bare": []}
+        sides["bare"] = (bare.port, "/bare")
+        rates: dict[str, list[float]] = {side: [] for side in sides}
+        p50: dict[str, list[float]] = {side: [] for side in sides}
+        p99: dict[str, list[float]] = {side: [] for side in sides}
         try:
             for index in range(rounds + 1):  # round 0 warms up and is discarded
-                order = ["relay", "bare"] if index % 2 else ["bare", "relay"]
+                order = list(sides) if index % 2 else list(reversed(sides))
                 for side in order:
                     port, path = sides[side]
                     closed = await _loadgen(
@@ -198,46 +205,52 @@ async def _measure(quick: bool) -> list[dict[str, Any]]:
                         rates[side].append(closed["rate"])
                         p50[side].append(paced["p50_ms"])
                         p99[side].append(paced["p99_ms"])
-            stored = relay.health()["queue_depth"]
+            stored = sum(r.health()["queue_depth"] for r in relays)
         finally:
             await bare.stop()
-            await relay.stop()
-    share = [a / b for a, b in zip(rates["relay"], rates["bare"], strict=True)]
-    share_median = sorted(share)[len(share) // 2]
-    p99_relay = sorted(p99["relay"])[len(p99["relay"]) // 2]
-    note = f"{rounds} A/B rounds; {stored} events committed durably (synchronous=FULL)"
-    return [
-        figure(
-            "relay ingest throughput (durable commit)",
-            "events/s",
-            rates["relay"],
-            baseline_name="bare Starlette endpoint",
-            baseline_values=rates["bare"],
-            target="≥ 0.6 × bare",
-            passed=share_median >= 0.6,
-            notes=note,
-            digits=1,
-        ),
-        figure(
-            "relay ingest p99 latency at 500 events/s",
-            "ms",
-            p99["relay"],
-            baseline_name="bare Starlette endpoint p99",
-            baseline_values=p99["bare"],
-            target="≤ 5 ms",
-            passed=p99_relay <= 5.0,
-            notes="open loop, latency from the scheduled send time",
-            digits=2,
-        ),
-        figure(
-            "relay ingest p50 latency at 500 events/s",
-            "ms",
-            p50["relay"],
-            baseline_name="bare Starlette endpoint p50",
-            baseline_values=p50["bare"],
-            digits=2,
-        ),
-    ]
+            for relay in relays:
+                await relay.stop()
+    note = f"{rounds} A/B rounds, {CONNECTIONS} connections; {stored} events committed"
+    labels = {
+        "full": "durability=full (fsync per group commit)",
+        "process": "durability=process (no fsync)",
+    }
+    figures: list[dict[str, Any]] = []
+    for side in ("full", "process"):
+        share = median([a / b for a, b in zip(rates[side], rates["bare"], strict=True)])
+        figures += [
+            figure(
+                f"relay ingest throughput, {labels[side]}",
+                "events/s",
+                rates[side],
+                baseline_name="bare Starlette endpoint",
+                baseline_values=rates["bare"],
+                target="≥ 0.6 × bare",
+                passed=share >= 0.6,
+                notes=note,
+                digits=1,
+            ),
+            figure(
+                f"relay ingest p99 at 500 events/s, {labels[side]}",
+                "ms",
+                p99[side],
+                baseline_name="bare Starlette endpoint p99",
+                baseline_values=p99["bare"],
+                target="≤ 5 ms",
+                passed=median(p99[side]) <= 5.0,
+                notes="open loop, latency from the scheduled send time",
+                digits=2,
+            ),
+            figure(
+                f"relay ingest p50 at 500 events/s, {labels[side]}",
+                "ms",
+                p50[side],
+                baseline_name="bare Starlette endpoint p50",
+                baseline_values=p50["bare"],
+                digits=2,
+            ),
+        ]
+    return figures
 
 
 def run(quick: bool) -> list[dict[str, Any]]:

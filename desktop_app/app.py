@@ -180,6 +180,8 @@ class DesktopShell:
 
                 restore_window_state(self.window, self._layout_path())
             self.window.show()
+            if not (self.options.demo or self.options.exit_after_paint):
+                self.workspaces.start()
             if self.options.demo:
                 self._spawn_demo()
             await shutdown.wait()
@@ -256,6 +258,14 @@ class DesktopShell:
         self.importer = ImportPresenter(window, self.messages, before_import=self.presenter.stop)
         self.window = window
         self._connect_signals()
+        from desktop_app.views.workspace_presenter import WorkspacePresenter
+
+        self.workspaces = WorkspacePresenter(window, self.messages, self.tasks)
+        from desktop_app.views.site_tools_presenter import SiteToolsPresenter
+
+        self.site_tools = SiteToolsPresenter(
+            window, self.messages, self.tasks, self.workspaces, self.embedded
+        )
 
     def _raw_user_data(self, event_id: str) -> Any:
         return self.presenter.raw_user_data(event_id) if self.presenter else None
@@ -310,6 +320,7 @@ class DesktopShell:
             return
         view = BrowserView()
         self.window.set_browser(view)
+        self.site_tools.set_browser(view)
         self.presenter.browser_view = view
         self.browser_ready.set()
 
@@ -385,6 +396,8 @@ class DesktopShell:
             return
         if hasattr(self, "tasks"):
             await self.tasks.cancel_all()
+        if hasattr(self, "workspaces"):
+            await self.workspaces.stop()
         if self.presenter is not None:
             await self.presenter.stop()
         if self.embedded is not None:

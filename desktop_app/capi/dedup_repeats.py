@@ -1,10 +1,10 @@
 """Find one action sent again with a new event ID: a double fire or a re-fire after a reload.
 
-Part of the pairing in `dedup.py`: pairs are grouped by (pixel, event name, page URL); within a
-group, a later copy with the same content but another ID is either a double fire (same page
-load, within seconds: duplicated tag or base code, FB4Woo #3194 / #1077) or a new ID after a
-reload (another page load of the same thank-you page: FB4Woo #4047, pinterest-for-woocommerce
-PR #1176). Meta counts both copies, because their IDs differ.
+Part of the pairing in `dedup_pairing.py`: pairs are grouped by (page URL, visitor, pixel,
+event name); within a group, a later copy with the same content but another ID is either a
+double fire (same page load, within seconds: duplicated tag or base code, FB4Woo #3194 /
+#1077) or a new ID after a reload (another page load of the same thank-you page: FB4Woo
+#4047, pinterest-for-woocommerce PR #1176). Meta counts both copies, because their IDs differ.
 """
 
 from __future__ import annotations
@@ -20,58 +20,72 @@ from desktop_app.capi.dedup_rules import (
 from desktop_app.capi.dedup_warnings import content_signature
 
 if TYPE_CHECKING:
-    from desktop_app.capi.dedup import Pair
+    from desktop_app.capi.dedup_pair import Pair
 
 logger = logging.getLogger(__name__)
 
 # Verdicts a repeat may replace; a name mismatch or a reused id says more than a repeat.
-_REPLACEABLE = frozenset({"deduplicated", "pixel_only", "server_only", "missing_event_id"})
+REPLACEABLE = frozenset({"deduplicated", "pixel_only", "server_only", "missing_event_id"})
 
 
-def find_repeated_sends(pairs: list[Pair]) -> None:
-    """Same action sent again with a new ID: within seconds (double fire) or after a reload."""
-    # Pixel id and event name are told apart inside the rare groups of two or more.
-    groups: dict[Any, Pair] = {}
-    shared: dict[Any, list[Pair]] = {}  # the rare pages with two or more pairs
-    first_of = groups.setdefault  # one dict operation per pair on the hot path
-    for pair in pairs:
-        if pair.verdict not in _REPLACEABLE or pair.event_name in NON_CONVERSION_EVENTS:
-            continue
-        # Same page *and* same visitor (fbp): two shoppers' identical orders on a thank-you
-        # URL without an order number are two conversions, not a reload.
-        # Browser-side and server-only pairs stay apart: a browser copy and a server copy with
-        # different IDs are "IDs generated separately", not one side sent twice.
-        pixel = pair.pixel
-        side = "browser"
-        if pixel is not None:
-            url, visitor = pixel.url, pixel.fbp
-        elif pair.server is not None:
-            side = "server"
-            payload = pair.server.payload
-            user_data = payload.get("user_data")
-            url = payload.get("event_source_url") or ""
-            visitor = user_data.get("fbp") if isinstance(user_data, dict) else None
-        else:
-            continue
-        if not url:
-            continue  # page unknown: two orders would look like one action sent twice
-        key = (side, url, visitor)
-        first = first_of(key, pair)
+def repeat_key(pair: Pair) -> tuple[Any, ...] | None:
+    """What two sends of one action share: page, visitor, pixel and event; None when the pair
+    cannot be a repeat (its verdict says more, a base-pixel event, or the page is unknown)."""
+    if pair.verdict not in REPLACEABLE or pair.event_name in NON_CONVERSION_EVENTS:
+        return None
+    # Same page *and* same visitor (fbp): two shoppers' identical orders on a thank-you URL
+    # without an order number are two conversions, not a reload. Browser-side and server-only
+    # pairs stay apart (the 5-tuple never equals a 4-tuple): a browser copy and a server copy
+    # with different IDs are "IDs generated separately", not one side sent twice.
+    pixel = pair.pixel
+    if pixel is not None:
+        url = pixel.url
+        return (url, pixel.fbp, pixel.pixel_id, pair.event_name) if url else None
+    server = pair.server
+    if server is None:
+        return None
+    payload = server.payload
+    user_data = payload.get("user_data")
+    url = payload.get("event_source_url") or ""
+    visitor = user_data.get("fbp") if isinstance(user_data, dict) else None
+    # page unknown: two orders would look like one action sent twice
+    return ("server", url, visitor, server.pixel_id, pair.event_name) if url else None
+
+
+class RepeatGroups:
+    """Pairs by `repeat_key`, in pairing order; only keys seen twice or more are judged.
+
+    The pairing adds each pair as it creates it (the hot loop inlines `add` for the clean
+    pairs), so this costs one dict operation per pair and no second walk over all pairs."""
+
+    __slots__ = ("first", "shared")
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[Any, ...], Pair] = {}
+        self.shared: dict[tuple[Any, ...], list[Pair]] = {}  # the rare keys with 2+ pairs
+
+    def add(self, pair: Pair) -> None:
+        key = repeat_key(pair)
+        if key is None:
+            return
+        first = self.first.setdefault(key, pair)
         if first is not pair:
-            same = shared.get(key)
-            if same is None:
-                shared[key] = [first, pair]
-            else:
-                same.append(pair)
-    for group in shared.values():
-        by_event: dict[tuple[Any, ...], list[Pair]] = {}
-        for pair in group:
-            copy = pair.pixel if pair.pixel is not None else pair.server
-            assert copy is not None
-            by_event.setdefault((copy.pixel_id, pair.event_name), []).append(pair)
-        for same_event in by_event.values():
-            if len(same_event) > 1:
-                _judge_repeats(same_event)
+            self.add_shared(key, first, pair)
+
+    def add_shared(self, key: tuple[Any, ...], first: Pair, pair: Pair) -> None:
+        same = self.shared.get(key)
+        if same is None:
+            self.shared[key] = [first, pair]
+        else:
+            same.append(pair)
+
+    def judge(self, dropped: set[int]) -> None:
+        """Mark double fires and reloads; `dropped` are ids of pairs merged away since."""
+        for group in self.shared.values():
+            # a verdict may have changed since the pair was added (e.g. to a name mismatch)
+            members = [p for p in group if p.verdict in REPLACEABLE and id(p) not in dropped]
+            if len(members) > 1:
+                _judge_repeats(members)
 
 
 def _judge_repeats(group: list[Pair]) -> None:

@@ -1,8 +1,10 @@
 """Per-pair warnings: things that do not change the count but cost match quality or trust.
 
 The texts and fixes are in `dedup_rules.WARNINGS`; this module only decides which apply and
-writes the evidence. Runs once per pair on the pairing hot path (1 M pairs), so the checks are
-plain attribute reads in one function rather than a list of callables.
+writes the evidence. The pairing's fast path (`dedup_pairing.pair_all`) inlines `check_warnings`'s
+screen for the clean pairs; any change to the screen here must be made there too (the
+equivalence test in `tests/verify/test_dedup_equivalence.py` runs `explain_warnings` on every
+pair, so a screen that misses a warning fails it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.capi.dedup_rules import BROWSER_PREFERENCE_S
 
 if TYPE_CHECKING:
-    from desktop_app.capi.dedup import Pair
+    from desktop_app.capi.dedup_pair import Pair
     from desktop_app.capi.observations import PixelObservation, ServerObservation
 
 logger = logging.getLogger(__name__)
@@ -108,13 +110,13 @@ def check_warnings(pair: Pair) -> None:
         suspect = (
             bool(pixel.fbp and server_fbp and pixel.fbp != server_fbp)
             or sent - pixel.observed_at > BROWSER_PREFERENCE_S
-            or not _same_value(pixel.custom_data, payload.get("custom_data"))
+            or not same_value(pixel.custom_data, payload.get("custom_data"))
         )
     if suspect:
-        _explain(pair, server, pixel)
+        explain_warnings(pair, server, pixel)
 
 
-def _same_value(browser: dict[str, Any], server: Any) -> bool:
+def same_value(browser: dict[str, Any], server: Any) -> bool:
     if not browser and not server:
         return True
     if type(server) is not dict:
@@ -130,7 +132,7 @@ def _same_value(browser: dict[str, Any], server: Any) -> bool:
         return _value_difference(browser, server) is None
 
 
-def _explain(pair: Pair, server: ServerObservation, pixel: PixelObservation | None) -> None:
+def explain_warnings(pair: Pair, server: ServerObservation, pixel: PixelObservation | None) -> None:
     payload = server.payload
     user_data = payload.get("user_data")
     if type(user_data) is not dict:

@@ -59,6 +59,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--timeout", type=float, default=5.0, help="seconds per Graph request (default 5)"
     )
+    parser.add_argument(
+        "--durability",
+        choices=("full", "process"),
+        default="full",
+        help="full (default): fsync every commit, nothing acknowledged is lost even on power "
+        "loss; process: survives relay crashes and kill -9 but not an OS crash, faster",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -93,6 +100,7 @@ async def _serve(args: argparse.Namespace, config: Any) -> int:
         timeout_s=args.timeout,
         trusted_proxies=list(args.trusted_proxy),
         extra_hosts=list(args.allowed_host),
+        durability=args.durability,
     )
     try:
         settings.app_secret = token_store.get_app_secret(config.pixel_id)

@@ -90,6 +90,8 @@ class EmbeddedBrowser:
         self.endpoint = endpoint
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        # The demo, the tagger and the journey recorder may all ask at once: one connection.
+        self._connecting = asyncio.Lock()
 
     @property
     def connected(self) -> bool:
@@ -97,6 +99,10 @@ class EmbeddedBrowser:
 
     async def connect(self, timeout_s: float = 20.0) -> Browser:
         """Attach over CDP, retrying while QtWebEngine is still opening its port."""
+        async with self._connecting:
+            return await self._connect(timeout_s)
+
+    async def _connect(self, timeout_s: float) -> Browser:
         if self._browser is not None:
             return self._browser
         from playwright.async_api import async_playwright

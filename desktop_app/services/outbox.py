@@ -17,141 +17,53 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from desktop_app.capi.graph_api import DEDUP_WINDOW_S
 from desktop_app.services.loop_inbox import LoopInbox, LoopInboxes
+from desktop_app.services.outbox_model import (
+    PENDING_STATUSES,
+    SCHEMA,
+    STATUSES,
+    Appended,
+    NewEvent,
+    OutboxLockedError,
+    OutboxRow,
+    append_events,
+    lock_exclusively,
+)
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "PENDING_STATUSES",
+    "STATUSES",
+    "Appended",
+    "NewEvent",
+    "Outbox",
+    "OutboxLockedError",
+    "OutboxRow",
+]
+
 T = TypeVar("T")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    pixel_id TEXT NOT NULL,
-    event_name TEXT NOT NULL,
-    event_id TEXT,
-    event_time INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    status TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL DEFAULT 0,
-    findings TEXT,
-    response TEXT,
-    test_event_code TEXT,
-    received_at REAL NOT NULL,
-    sent_at REAL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_key ON events (pixel_id, event_name, event_id);
-CREATE INDEX IF NOT EXISTS events_pending ON events (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS events_updated ON events (updated_at);
-"""
-
-PENDING_STATUSES = ("queued", "retrying")
-# queued → sending → delivered | retrying | rejected | expired; blocked = findings stop it;
-# needs_token = Meta refused the token, waits for a new one.
-STATUSES = (
-    "queued",
-    "sending",
-    "retrying",
-    "delivered",
-    "rejected",
-    "expired",
-    "blocked",
-    "needs_token",
-)
-
-
-@dataclass(slots=True)
-class NewEvent:
-    pixel_id: str
-    event_name: str
-    event_id: str | None
-    event_time: int
-    payload: dict[str, Any]
-    findings: list[dict[str, Any]]
-    test_event_code: str | None
-    status: str = "queued"
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    row_id: int
-    event_id: str | None
-    duplicate: bool  # same pixel + event_name + event_id seen within 48 h: not sent again
-
-
-@dataclass(slots=True)
-class OutboxRow:
-    id: int
-    pixel_id: str
-    event_name: str
-    event_id: str | None
-    event_time: int
-    payload: dict[str, Any]
-    status: str
-    attempts: int
-    next_attempt_at: float
-    findings: list[dict[str, Any]]
-    response: dict[str, Any] | None
-    test_event_code: str | None
-    received_at: float
-    sent_at: float | None
-    updated_at: float
-
-    @classmethod
-    def from_sql(cls, row: sqlite3.Row) -> OutboxRow:
-        return cls(
-            id=row["id"],
-            pixel_id=row["pixel_id"],
-            event_name=row["event_name"],
-            event_id=row["event_id"],
-            event_time=row["event_time"],
-            payload=json.loads(row["payload"]),
-            status=row["status"],
-            attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"],
-            findings=json.loads(row["findings"] or "[]"),
-            response=json.loads(row["response"]) if row["response"] else None,
-            test_event_code=row["test_event_code"],
-            received_at=row["received_at"],
-            sent_at=row["sent_at"],
-            updated_at=row["updated_at"],
-        )
-
-    def to_delivery(self) -> dict[str, Any]:
-        """The `GET /v1/deliveries` row: hashed payload as sent, Meta's answer, no token."""
-        return {
-            "event_id": self.event_id,
-            "event_name": self.event_name,
-            "pixel_id": self.pixel_id,
-            "status": self.status,
-            "attempts": self.attempts,
-            "payload": self.payload,
-            "response": self.response,
-            "findings": self.findings,
-            "test_event_code": self.test_event_code,
-            "received_at": self.received_at,
-            "sent_at": self.sent_at,
-            "updated_at": self.updated_at,
-        }
-
 
 _Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], LoopInbox]
 
 
-def _connect(path: Path, *, check_same_thread: bool) -> sqlite3.Connection:
+# durability → SQLite `synchronous` in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous)
+SYNCHRONOUS = {
+    "full": "FULL",  # fsync per commit: an acknowledged event survives power loss too
+    "process": "NORMAL",  # survives a crash or kill -9 of the relay, not an OS crash/power cut
+}
+
+
+def _connect(path: Path, *, check_same_thread: bool, durability: str) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=check_same_thread, timeout=30
     )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
-    # FULL: each commit is fsynced, so an acknowledged event survives power loss too.
-    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA synchronous={SYNCHRONOUS[durability]}")
     return conn
 
 
@@ -164,8 +76,11 @@ class Outbox:
     Reads use a second connection on the loop's thread (WAL readers never block the writer).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durability: str = "full") -> None:
+        if durability not in SYNCHRONOUS:
+            raise ValueError(f"durability must be one of {sorted(SYNCHRONOUS)}")
         self.path = path
+        self.durability = durability
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._inboxes = LoopInboxes()
         self._thread: threading.Thread | None = None
@@ -179,7 +94,7 @@ class Outbox:
     # -- lifecycle ---------------------------------------------------------------------
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_file = _lock_exclusively(self.path.with_suffix(".lock"))
+        self._lock_file = lock_exclusively(self.path.with_suffix(".lock"))
         # Collect garbage here, on the caller's (GUI) thread, before the writer exists.
         # Python's cyclic GC runs in whichever thread happens to allocate; left to the
         # writer, it freed a dead qasync loop's timer QObject off the GUI thread and Qt
@@ -194,7 +109,7 @@ class Outbox:
             self._thread = None
             self.close()
             raise self._open_error
-        self._reader = _connect(self.path, check_same_thread=False)
+        self._reader = _connect(self.path, check_same_thread=False, durability=self.durability)
 
     def close(self) -> None:
         if self._thread is not None:
@@ -215,7 +130,7 @@ class Outbox:
 
     def _writer(self) -> None:
         try:
-            conn = _connect(self.path, check_same_thread=True)
+            conn = _connect(self.path, check_same_thread=True, durability=self.durability)
             conn.executescript(SCHEMA)
             # Anything in flight when we died may or may not have reached Meta: send it
             # again (at-least-once; Meta deduplicates by event_id).
@@ -286,7 +201,7 @@ class Outbox:
         self, events: Sequence[NewEvent], *, now: float | None = None
     ) -> list[Appended]:
         at = time.time() if now is None else now
-        return await self.call(lambda conn: _append(conn, events, at))
+        return await self.call(lambda conn: append_events(conn, events, at))
 
     async def claim(self, pixel_id: str, limit: int, now: float) -> list[OutboxRow]:
         """Take up to `limit` due events of one pixel and mark them `sending`."""
@@ -438,57 +353,3 @@ class Outbox:
             sql = f"SELECT * FROM events {clause} ORDER BY updated_at DESC, id DESC LIMIT ?"
             found = list(reversed(self._query(sql, [*params, limit])))
         return [OutboxRow.from_sql(r) for r in found]
-
-
-class OutboxLockedError(RuntimeError):
-    """Another relay process uses this data dir: two senders would claim the same rows."""
-
-
-def _lock_exclusively(path: Path) -> IO[bytes] | None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: one desktop app per user anyway
-        return None
-    handle = path.open("ab")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise OutboxLockedError(
-            f"another relay is using {path.parent}; give each relay its own --data-dir"
-        ) from None
-    return handle
-
-
-def _append(conn: sqlite3.Connection, events: Sequence[NewEvent], now: float) -> list[Appended]:
-    results: list[Appended] = []
-    for event in events:
-        if event.event_id is not None:
-            # Same pixel + name + id within 48 h (double click, reload): keep the first only.
-            # https://developers.facebook.com/documentation/ads-commerce/conversions-api/deduplicate-pixel-and-server-events
-            found = conn.execute(
-                "SELECT id FROM events WHERE pixel_id=? AND event_name=? AND event_id=? "
-                "AND received_at>=? LIMIT 1",
-                (event.pixel_id, event.event_name, event.event_id, now - DEDUP_WINDOW_S),
-            ).fetchone()
-            if found is not None:
-                results.append(Appended(found[0], event.event_id, True))
-                continue
-        cursor = conn.execute(
-            "INSERT INTO events (pixel_id, event_name, event_id, event_time, payload, status, "
-            "findings, test_event_code, received_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                event.pixel_id,
-                event.event_name,
-                event.event_id,
-                event.event_time,
-                json.dumps(event.payload, separators=(",", ":")),
-                event.status,
-                json.dumps(event.findings) if event.findings else None,
-                event.test_event_code,
-                now,
-                now,
-            ),
-        )
-        results.append(Appended(int(cursor.lastrowid or 0), event.event_id, False))
-    return results

@@ -63,6 +63,7 @@ class RelaySettings:
     default_country: str | None = None
     token_poll_s: float = 2.0  # how often a refused/missing token is looked up again
     raw_traces_max: int = 2000  # raw → hash traces kept in memory for the UI, never on disk
+    durability: str = "full"  # "full": fsync per commit (power-loss safe); "process": no fsync
     linger_s: float = 0.02  # wait this long after a wake so events close together share a batch
     clock: Callable[[], float] = time.time  # delivery's clock (tests simulate days passing)
 
@@ -84,7 +85,7 @@ class RelayService:
             self._warnings.append(
                 "test_event_code is set in the config file: remove it for production"
             )
-        self.outbox = Outbox(settings.data_dir / "outbox.sqlite3")
+        self.outbox = Outbox(settings.data_dir / "outbox.sqlite3", durability=settings.durability)
         self._client: GraphClient | None = None
         self._deliverer: Deliverer | None = None
         self._server: LocalServer | None = None

@@ -29,7 +29,17 @@ HOSTED_CONFIG_GLOBAL = "window.pixelbridgeConfig"
 
 # Rule keys the runtime reads; everything else (locator bundles, notes, fingerprints) stays in
 # the config file and out of the page.
-_RUNTIME_RULE_KEYS = ("id", "event", "trigger", "url", "params", "event_id", "once", "enabled")
+_RUNTIME_RULE_KEYS = (
+    "id",
+    "event",
+    "trigger",
+    "url",
+    "params",
+    "event_id",
+    "once",
+    "enabled",
+    "user_fields",
+)
 _RUNTIME_OPTION_KEYS = (
     "consent",
     "ldu",

@@ -1,4 +1,5 @@
-"""The main window: embedded browser on the left, the side-by-side log and pair detail right.
+"""The main window: embedded browser on the left; on the right two tabs, "Events" (the
+side-by-side log and pair detail) and "Tag events" (the tagging panel).
 
 Passive: it exposes actions and `on_*` slots; `desktop_app/app.py` wires services to it.
 """
@@ -26,16 +27,23 @@ from desktop_app.views.qt import (
     QProgressBar,
     QSplitter,
     Qt,
+    QTabWidget,
     QToolBar,
     QWidget,
     Signal,
 )
+from desktop_app.views.qt_forms import QScrollArea
 from desktop_app.views.side_by_side import SideBySideView
 from desktop_app.views.styles import apply_style
+from desktop_app.views.tagging_panel import TaggingPanel
 
 logger = logging.getLogger(__name__)
 
 TITLE = "PixelBridge"
+# Side-by-side log columns (browser time, event, ID · verdict · server event, ID, Meta's
+# answer): narrow enough that a 1440 px window shows the browser, both sides and the verdict.
+LOG_COLUMN_WIDTHS = (76, 124, 112, 136, 124, 112, 150)
+BROWSER_WIDTH = 470  # of the default 1440 px: the demo shop's product page still fits
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +52,8 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     closed = Signal()  # the user closed the window: the app shuts down
     first_painted = Signal()  # startup benchmark and smoke runs
+    record_journey_toggled = Signal(bool)  # "Record journey" in the embedded browser
+    export_evidence_requested = Signal()  # File → Export evidence…
 
     def __init__(
         self,
@@ -62,16 +72,30 @@ class MainWindow(QMainWindow):
         self.browser = browser
         self.setWindowTitle(TITLE)
         self.setWindowIcon(QIcon(str(ICONS_DIR / "pixelbridge.svg")))
-        self.resize(1440, 860)
+        self.resize(1440, 900)
 
         self.log = SideBySideView(model)
+        for column, width in enumerate(LOG_COLUMN_WIDTHS):
+            self.log.table.setColumnWidth(column, width)
         self.detail = PairDetail(raw_user_data)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.log)
-        right.addWidget(self.detail)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        right.setChildrenCollapsible(False)
+        events = QSplitter(Qt.Orientation.Vertical)
+        events.addWidget(self.log)
+        events.addWidget(self.detail)
+        events.setStretchFactor(0, 3)
+        events.setStretchFactor(1, 2)
+        events.setChildrenCollapsible(False)
+        self.tagging = TaggingPanel()
+        tagging_scroll = QScrollArea()
+        tagging_scroll.setWidgetResizable(True)
+        tagging_scroll.setWidget(self.tagging)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("rightTabs")
+        self.events_tab = self.tabs.addTab(events, "Events")
+        self.tagging_tab = self.tabs.addTab(tagging_scroll, "Tag events")
+        self.tabs.setTabToolTip(
+            self.tagging_tab, "Point at buttons and pages of your site and say what they mean"
+        )
+        right = self.tabs
         if browser is None and browser_later:
             # QtWebEngine takes ~0.5 s to start: paint the window first, add the browser next.
             browser = QLabel("Starting the built-in browser…")
@@ -83,7 +107,7 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(right)
             self.splitter.setStretchFactor(0, 2)
             self.splitter.setStretchFactor(1, 3)
-            self.splitter.setSizes([500, 940])
+            self.splitter.setSizes([BROWSER_WIDTH, 1440 - BROWSER_WIDTH])
             self.setCentralWidget(self.splitter)
         else:
             self.setCentralWidget(right)
@@ -128,11 +152,25 @@ class MainWindow(QMainWindow):
         self.about_action = QAction("About PixelBridge", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+        self.record_action = QAction("Record journey", self)
+        self.record_action.setCheckable(True)
+        self.record_action.setToolTip(
+            "Record your clicks and form entries in the browser as a journey that "
+            "`pixelbridge verify` can replay (typed customer details are never stored)"
+        )
+        self.record_action.toggled.connect(self.record_journey_toggled.emit)
+        self.evidence_action = QAction("Export evidence…", self)
+        self.evidence_action.setToolTip(
+            "Save the log as a readable HTML report and as JSON, to send to a client"
+        )
+        self.evidence_action.triggered.connect(self.export_evidence_requested.emit)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.run_demo_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.record_action)
+        file_menu.addAction(self.evidence_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
@@ -145,11 +183,16 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addAction(self.run_demo_action)
+        toolbar.addAction(self.record_action)
         toolbar.addAction(self.clear_action)
         run_button = toolbar.widgetForAction(self.run_demo_action)
         if run_button is not None:
             run_button.setObjectName("primaryAction")
         self.addToolBar(toolbar)
+
+    def show_tab(self, name: str) -> None:
+        """'events' | 'tagging'."""
+        self.tabs.setCurrentIndex(self.tagging_tab if name == "tagging" else self.events_tab)
 
     def set_browser(self, browser: QWidget) -> None:
         """Put the (late-created) browser in the left pane, replacing the placeholder."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtGui import QFontMetrics
+
 from desktop_app.views.qt import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget, Signal
 from desktop_app.views.qt_forms import QButtonGroup
 
@@ -70,6 +72,10 @@ class ModeSwitch(QWidget):
             button.setCheckable(True)
             button.setToolTip(tip)
             button.setObjectName(f"mode_{mode}")
+            # The checked style is bold: room for the wider text, or it is clipped.
+            bold = button.font()
+            bold.setBold(True)
+            button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(text) + 32)
             button.clicked.connect(lambda _checked=False, m=mode: self.request_mode(m))
             self.group.addButton(button)
             self.buttons[mode] = button

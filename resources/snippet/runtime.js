@@ -8,7 +8,6 @@
  * .track(event, data, eventId), .fired, .diagnostics.
  */
 (function (w, d, cfg) {
-  'use strict';
   if (!cfg || (w.pixelbridge && w.pixelbridge.v)) return; // a second copy of the snippet
   var opt = cfg.options || {};
   var PID = String(cfg.pixel_id);
@@ -30,7 +29,7 @@
     if (api.diagnostics.length > 9) return;
     api.diagnostics.push(item);
     if (rule) rule.broken = true;
-    post(String(cfg.relay_url).replace(/\/v1\/events\/?$/, '/v1/diagnostics'), { pixel_id: PID, diagnostic: item }, 0);
+    post(String(cfg.relay_url).replace(/events\/?$/, 'diagnostics'), { pixel_id: PID, diagnostic: item }, 0);
   }
   function guard(fn) {
     return function () {
@@ -317,11 +316,12 @@
 
   // ---- customer data (relay only, never in the Pixel query) ----------------------------
   var FIELDS = [
-    ['em', /e-?mail/i, /^email$/], ['ph', /phone|tel|mobile/i, /^tel/],
-    ['fn', /first|given|fname|vorname|prenom/i, /^given-name$/], ['ln', /last|family|surname|lname|nachname/i, /^family-name$/],
-    ['ct', /city|town/i, /^address-level2$/], ['st', /state|province|region/i, /^address-level1$/],
-    ['zp', /zip|postal|postcode|plz/i, /^postal-code$/], ['country', /country/i, /^country/]
+    ['em', /mail/i, /^email$/], ['ph', /phone|tel|mobile/i, /^tel/],
+    ['fn', /first|given|fname/i, /^given-name$/], ['ln', /last|family|surname|lname/i, /^family-name$/],
+    ['ct', /city|town/i, /level2$/], ['st', /state|province|region/i, /level1$/],
+    ['zp', /zip|postal|postcode/i, /^postal-code$/], ['country', /country/i, /^country/]
   ];
+  var UF = { email: 'em', phone: 'ph', first_name: 'fn', last_name: 'ln', zip: 'zp', city: 'ct', country: 'country', name: 'fn' };
   function capture(form) {
     if (opt.capture_user_data === false || !form || !form.elements) return;
     var ud = store('sessionStorage', 'pb_ud') || {};
@@ -332,6 +332,14 @@
         var ac = f.getAttribute('autocomplete') || '';
         if (FIELDS[i][2].test(ac) || FIELDS[i][1].test(hint)) { ud[FIELDS[i][0]] = f.value.trim(); break; }
       }
+    });
+    // Fields the owner pointed at in the tagger (rule.user_fields) win over the guesses.
+    rules.forEach(function (r) {
+      Object.keys(r.user_fields || {}).forEach(function (k) {
+        var f = safe(function () { return form.querySelector(r.user_fields[k]); }, null), v = f && f.value && f.value.trim();
+        if (!v || !UF[k]) return;
+        ud[UF[k]] = k === 'name' ? v.split(' ')[0] : v; // a full name: its first word
+      });
     });
     store('sessionStorage', 'pb_ud', ud);
   }

@@ -74,6 +74,8 @@ SHOP_RULES: list[dict[str, Any]] = [
             "value": {"selector": "#order-total", "attr": "data-amount"},
             "currency": {"value": "EUR"},
         },
+        # The owner pointed at a field the name-based guess cannot recognise.
+        "user_fields": {"phone": "input[name=cf_7]"},
     },
 ]
 

@@ -31,6 +31,7 @@ async def test_shop_journey_pairs_every_event_once_and_keeps_customer_data_off_t
         await b.page.fill("input[name=email]", CUSTOMER["email"])
         await b.page.fill("input[name=phone]", CUSTOMER["phone"])
         await b.page.fill("input[name=billing_city]", "Paris")
+        await b.page.fill("input[name=cf_7]", "+33 7 00 00 00 01")
         await b.page.fill("input[name=pw]", "hunter2")
         async with b.page.expect_navigation(url=re.compile(r"thank-you")):
             await b.page.click("#place-order")
@@ -52,7 +53,7 @@ async def test_shop_journey_pairs_every_event_once_and_keeps_customer_data_off_t
             "fn": "Jane",
             "ln": "Doe",
             "em": CUSTOMER["email"],
-            "ph": CUSTOMER["phone"],
+            "ph": "+33 7 00 00 00 01",  # user_fields wins over the type=tel guess
             "ct": "Paris",
         }
         assert purchase["action_source"] == "website"
@@ -62,7 +63,7 @@ async def test_shop_journey_pairs_every_event_once_and_keeps_customer_data_off_t
         assert all(m["fbp"] == purchase["fbp"] for m in b.mirrors)
         # Raw customer data never reaches a Pixel request, nor does the password anywhere.
         every_pixel_value = " ".join(v for hit in b.pixel_hits for v in hit.values())
-        for raw in (*CUSTOMER.values(), "Jane", "Doe", "Paris", "hunter2", "jane.doe"):
+        for raw in (*CUSTOMER.values(), "Jane", "Doe", "Paris", "hunter2", "jane.doe", "+33 7"):
             assert raw.lower() not in every_pixel_value.lower()
         assert "hunter2" not in str(b.mirrors)
 

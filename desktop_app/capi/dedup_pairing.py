@@ -1,0 +1,249 @@
+"""The pairing pass behind `dedup.pair_events`: group both channels by key, judge each key.
+
+Meta deduplicates a browser and a server copy carrying the same pixel, `event_name` and
+`event_id` within 48 hours:
+https://developers.facebook.com/documentation/ads-commerce/conversions-api/deduplicate-pixel-and-server-events
+
+Speed (issue 7: 1 M + 1 M observations in ≤ 3 s): nearly every key has exactly one browser and
+one server copy that agree. That case is handled inline in one loop — a dict pop, the verdict,
+the `Pair`, the repeat-group entry and the warning screen, all on local variables, with no
+function call per pair. Everything else (several copies per key, one side only, failed
+deliveries, missing IDs) goes through the general code, which the equivalence test
+(`tests/verify/test_dedup_equivalence.py`) compares against a straightforward pairing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from desktop_app.capi.dedup_pair import Pair
+from desktop_app.capi.dedup_repeats import RepeatGroups, describe_pair
+from desktop_app.capi.dedup_rules import BROWSER_PREFERENCE_S, NON_CONVERSION_EVENTS
+from desktop_app.capi.dedup_unmatched import match_names, pair_without_ids
+from desktop_app.capi.dedup_warnings import (
+    check_warnings,
+    content_signature,
+    explain_warnings,
+    same_value,
+    server_arrival,
+)
+from desktop_app.capi.observations import PixelObservation, ServerObservation
+
+logger = logging.getLogger(__name__)
+
+FAILED_STATUSES = frozenset({"rejected", "expired", "blocked"})
+_Key = tuple[str | None, str, str]
+
+
+def group_by_key(items: Iterable[Any], skip_endpoint: bool) -> tuple[dict[_Key, Any], list[Any]]:
+    """key → the one observation, or a list when several share the key (rare; saves a list
+    per observation). Observations without an id go to the second list."""
+    groups: dict[_Key, Any] = {}
+    shared: dict[_Key, list[Any]] = {}  # the rare keys seen more than once
+    no_id: list[Any] = []
+    first_of = groups.setdefault  # one dict operation per observation on the hot path
+    for item in items:
+        if skip_endpoint and item.endpoint != "tr":
+            continue  # privacy-sandbox echoes repeat a /tr hit; they are not a second copy
+        event_id = item.event_id
+        if not event_id:
+            no_id.append(item)
+            continue
+        key = (item.pixel_id, item.event_name, event_id)
+        first = first_of(key, item)
+        if first is not item:
+            same = shared.get(key)
+            if same is None:
+                shared[key] = [first, item]
+            else:
+                same.append(item)
+    groups.update(shared)
+    return groups, no_id
+
+
+def pair_all(
+    pixels: Iterable[PixelObservation], servers: Iterable[ServerObservation], window_s: float
+) -> list[Pair]:
+    server_groups, no_id_servers = group_by_key(servers, skip_endpoint=False)
+    pixel_groups, no_id_pixels = group_by_key(pixels, skip_endpoint=True)
+    anonymous = any(key[0] is None for key in server_groups) if server_groups else False
+
+    pairs: list[Pair] = []
+    one_sided: list[Pair] = []  # candidates for a name mismatch (same id, other name)
+    general: list[Pair] = []  # pairs made outside the fast path: warnings checked at the end
+    used_anonymous: set[_Key] = set()  # server groups without pixel id that some pixel used
+    repeats = RepeatGroups()
+    # Local bindings: each saves an attribute lookup per observation in the loop below.
+    append, pop, get_anonymous = pairs.append, server_groups.pop, server_groups.get
+    first_repeat, add_shared = repeats.first.setdefault, repeats.add_shared
+    failed, base_events, late_s = FAILED_STATUSES, NON_CONVERSION_EVENTS, BROWSER_PREFERENCE_S
+    for key, found in pixel_groups.items():
+        match = pop(key, None)
+        if match is None and anonymous:
+            anon: _Key = (None, key[1], key[2])
+            match = get_anonymous(anon)
+            if match is not None:
+                used_anonymous.add(anon)  # may also serve another pixel id on the same page
+        if type(found) is list or type(match) is list or match is None:
+            start = len(pairs)
+            one_sided += _pair_group(key, _as_list(found), _as_list(match), pairs, window_s)
+            _note_general(pairs, start, general, repeats)
+            continue
+        sent = match.sent_at
+        if sent is None:
+            sent = match.event_time
+        status = match.status
+        if status in failed or abs(sent - found.observed_at) > window_s:
+            pair = _judge(key, found, match, window_s)
+            append(pair)
+            general.append(pair)
+            repeats.add(pair)
+            continue
+        # The fast path: one browser and one server copy, deduplicated.
+        pair = Pair(key[1], key[2], "deduplicated", found, match)
+        append(pair)
+        url = found.url
+        if url and key[1] not in base_events:  # dedup_repeats.repeat_key, inlined
+            repeat = (url, key[0], key[1])
+            first = first_repeat(repeat, pair)
+            if first is not pair:
+                add_shared(repeat, first, pair)
+        # dedup_warnings.check_warnings, inlined: a cheap screen, evidence only when flagged.
+        payload = match.payload
+        if status != "delivered" or match.test_event_code is not None:
+            explain_warnings(pair, match, found)
+            continue
+        if "test_event_code" in payload:
+            explain_warnings(pair, match, found)
+            continue
+        page_url = payload.get("event_source_url") or url
+        if type(page_url) is str and "fbclid=" in page_url:
+            explain_warnings(pair, match, found)
+            continue
+        user_data = payload.get("user_data")
+        server_fbp = user_data.get("fbp") if type(user_data) is dict else None
+        fbp = found.fbp
+        if (fbp and server_fbp and fbp != server_fbp) or sent - found.observed_at > late_s:
+            explain_warnings(pair, match, found)
+            continue
+        browser_custom = found.custom_data
+        server_custom = payload.get("custom_data")
+        if (
+            type(server_custom) is dict
+            and (b_value := browser_custom.get("value")) is not None
+            and (s_value := server_custom.get("value")) is not None
+            and browser_custom.get("currency") == server_custom.get("currency")
+        ):
+            try:  # "30.00" in the browser, 30.0 on the server: same_value's common case
+                same = abs(float(b_value) - float(s_value)) < 0.005
+            except (TypeError, ValueError):
+                same = same_value(browser_custom, server_custom)
+        else:
+            same = same_value(browser_custom, server_custom)
+        if not same:
+            explain_warnings(pair, match, found)
+    for key, match in server_groups.items():
+        if key in used_anonymous:
+            continue
+        start = len(pairs)
+        one_sided += _pair_group(key, [], _as_list(match), pairs, window_s)
+        _note_general(pairs, start, general, repeats)
+
+    merged = match_names(pairs, one_sided)
+    start = len(pairs)
+    pair_without_ids(no_id_pixels, no_id_servers, pairs)
+    _note_general(pairs, start, general, repeats)
+    repeats.judge(merged)
+    for pair in general:  # the fast path screened its own pairs already
+        if id(pair) not in merged:
+            check_warnings(pair)
+    return pairs
+
+
+def _note_general(
+    pairs: list[Pair], start: int, general: list[Pair], repeats: RepeatGroups
+) -> None:
+    """Pairs appended since `start` by the general code: repeat groups (in pairing order),
+    warnings later (their server copy may still change, e.g. a name-mismatch merge)."""
+    for pair in pairs[start:]:
+        general.append(pair)
+        repeats.add(pair)
+
+
+def _as_list(found: Any) -> list[Any]:
+    if found is None:
+        return []
+    return found if type(found) is list else [found]
+
+
+def _pair_group(
+    key: _Key,
+    group_pixels: list[PixelObservation],
+    group_servers: list[ServerObservation],
+    pairs: list[Pair],
+    window_s: float,
+) -> list[Pair]:
+    """Append the group's pairs; return those with one side only."""
+    created: list[Pair] = []
+    if len(group_pixels) <= 1 and len(group_servers) <= 1:
+        pixel = group_pixels[0] if group_pixels else None
+        server = group_servers[0] if group_servers else None
+        created.append(_judge(key, pixel, server, window_s))
+        pairs.extend(created)
+        return [p for p in created if p.pixel is None or p.server is None]
+    # Several copies share one key: identical content is a repeat Meta drops (fine); different
+    # content means the id was reused for different conversions.
+    by_content: dict[tuple[Any, ...], tuple[list[PixelObservation], list[ServerObservation]]] = {}
+    for pixel in group_pixels:
+        by_content.setdefault(content_signature(pixel), ([], []))[0].append(pixel)
+    for server in group_servers:
+        by_content.setdefault(content_signature(server), ([], []))[1].append(server)
+    first: Pair | None = None
+    for same_pixels, same_servers in by_content.values():
+        pixel = same_pixels[0] if same_pixels else None
+        server = same_servers[0] if same_servers else None
+        pair = _judge(key, pixel, server, window_s)
+        pair.repeats = max(len(same_pixels), 1) + max(len(same_servers), 1) - 2
+        if first is None:
+            first = pair
+        else:
+            pair.verdict = "event_id_reused"
+            pair.explanation = (
+                f"Event ID {key[2]!r} was already used for a different {key[1]} "
+                f"({describe_pair(first)}); this one ({describe_pair(pair)}) is dropped by Meta."
+            )
+        created.append(pair)
+    pairs.extend(created)
+    return [p for p in created if p.verdict in ("pixel_only", "server_only")]
+
+
+def _judge(
+    key: _Key, pixel: PixelObservation | None, server: ServerObservation | None, window_s: float
+) -> Pair:
+    name, event_id = key[1], key[2]
+    if pixel is not None and server is not None:
+        if server.status in FAILED_STATUSES:
+            return Pair(
+                name,
+                event_id,
+                "pixel_only",
+                pixel,
+                server,
+                explanation=f"The server copy of {name} {event_id!r} was {server.status}; "
+                "Meta only has the browser copy.",
+            )
+        gap = abs(server_arrival(server) - pixel.observed_at)
+        if gap > window_s:
+            return Pair(
+                name,
+                event_id,
+                "outside_window",
+                pixel,
+                server,
+                explanation=f"Browser and server copies of {name} {event_id!r} are "
+                f"{gap / 3600:.1f} h apart (more than {window_s / 3600:.0f} h).",
+            )
+        return Pair(name, event_id, "deduplicated", pixel, server)
+    return Pair(name, event_id, "pixel_only" if pixel is not None else "server_only", pixel, server)

@@ -1,0 +1,85 @@
+"""Wires the tools that work on the visible browser's page: tagging ("Tag events" tab),
+"Record journey" and File → "Export evidence…", and feeds them the open site.
+
+Built by `app.py` after the workspace presenter; the page is the embedded QWebEngineView's
+page over CDP, asked for only once it shows a web page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.views.evidence_presenter import EvidencePresenter
+from desktop_app.views.journey_presenter import JourneyPresenter
+from desktop_app.views.tagging_presenter import TaggingPresenter
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from desktop_app.services.embedded_browser import EmbeddedBrowser
+    from desktop_app.services.workspaces import Workspace
+    from desktop_app.views.browser_view import BrowserView
+    from desktop_app.views.main_window import MainWindow
+    from desktop_app.views.messages import MessageBridge
+    from desktop_app.views.tasks import TaskOwner
+    from desktop_app.views.workspace_presenter import WorkspacePresenter
+
+logger = logging.getLogger(__name__)
+
+
+class SiteToolsPresenter:
+    def __init__(
+        self,
+        window: MainWindow,
+        messages: MessageBridge,
+        tasks: TaskOwner,
+        workspaces: WorkspacePresenter,
+        embedded: EmbeddedBrowser | None,
+    ) -> None:
+        self.window, self.messages, self.workspaces = window, messages, workspaces
+        self.embedded = embedded
+        self.browser_view: BrowserView | None = None
+        self.tagging = TaggingPresenter(
+            window.tagging,
+            messages,
+            tasks,
+            save_rules=self.save_rules,
+            model=window.model,
+            page_provider=self.visible_page,
+        )
+        self.journeys = JourneyPresenter(window, messages, tasks, self.visible_page, workspaces)
+        self.evidence = EvidencePresenter(window, messages)
+        workspaces.opened_listeners.append(self.site_opened)
+
+    def set_browser(self, view: BrowserView) -> None:
+        """The embedded browser exists (it is created after the first paint)."""
+        self.browser_view = view
+        view.load_finished.connect(self.tagging.page_loaded)
+        site = self.workspaces.workspace
+        if site is not None and site.site_url:
+            view.load(site.site_url)
+
+    def site_opened(self, workspace: Workspace) -> None:
+        self.tagging.set_rules(workspace.rules)
+        if self.browser_view is not None and workspace.site_url:
+            self.browser_view.load(workspace.site_url)
+
+    def save_rules(self, rules: list[dict[str, Any]]) -> None:
+        if self.workspaces.workspace is not None:
+            self.workspaces.save_rules(rules)
+        else:
+            self.messages.info(
+                "Rule kept until PixelBridge closes.",
+                "To keep rules, set up your site first: File → Set up a new site…",
+            )
+
+    async def visible_page(self) -> Page:
+        """The embedded browser's page, once it shows a web page."""
+        view = self.browser_view
+        if self.embedded is None or view is None:
+            raise RuntimeError("the built-in browser is not available (QtWebEngine is missing)")
+        if not view.current_url().startswith(("http://", "https://")):
+            raise RuntimeError("open a page first: type your site's address above the browser")
+        page: Page = await self.embedded.page()
+        return page

@@ -1,0 +1,130 @@
+"""Every shortcut taken for speed gives exactly what the general path gives.
+
+- `squeeze_letters` on ASCII text skips Unicode normalization and the per-character loop;
+- `hash_user_data` handles a plain text value without the list machinery;
+- `hash_value` reuses one `Context` per country and skips the pre-hashed check for short text;
+- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_app.capi.fields import FIELDS, HASHED_KEYS
+from desktop_app.capi.hashing import sha256_hex
+from desktop_app.capi.normalize import (
+    GENERATED_NORMALIZED_INIT,
+    Context,
+    Normalized,
+    squeeze_letters,
+)
+from desktop_app.capi.user_data import (
+    GENERATED_TRACE_INIT,
+    FieldTrace,
+    clear_caches,
+    hash_user_data,
+    hash_value,
+)
+
+
+def _squeeze_reference(text: str) -> str:
+    """The general algorithm: NFC, lowercase, keep what `str.isalnum` keeps."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text).lower() if ch.isalnum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=30))
+def test_ascii_squeeze_matches_the_general_path(text: str) -> None:
+    assert squeeze_letters(text) == _squeeze_reference(text)
+
+
+_VALUES = st.sampled_from(
+    [
+        "",
+        " Mary.Ann@Example.com ",
+        "john smith@gmail.com",
+        "(650) 555-1212",
+        "+44 20 7946 0958",
+        "06 12 34 56 78",
+        "Zoë",
+        "O'Brien",
+        "1997-02-16",
+        "2/3/1990",
+        "female",
+        "Saint-Étienne",
+        "California",
+        "Bayern",
+        "94035-1234",
+        "SW1A 1AA",
+        "United States",
+        "UK",
+        "Narnia",
+        "cust-0042",
+        "A" * 64,
+        "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
+    ]
+)
+_RECORDS = st.dictionaries(st.sampled_from([*HASHED_KEYS, "email", "zip"]), _VALUES, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(record=_RECORDS, default=st.sampled_from([None, "us", "de", "gb"]))
+def test_text_values_hash_like_one_item_lists(record: dict[str, str], default: str | None) -> None:
+    as_lists: dict[str, Any] = {key: [value] for key, value in record.items()}
+    clear_caches()
+    fast = hash_user_data(record, default_country=default)
+    clear_caches()
+    general = hash_user_data(as_lists, default_country=default)
+    assert fast.user_data == general.user_data
+    assert fast.traces == general.traces
+    assert fast.errors == general.errors
+    assert fast.country == general.country
+    assert fast.ignored_keys == general.ignored_keys
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(HASHED_KEYS),
+    value=_VALUES,
+    country=st.sampled_from([None, "us", "fr", "gb"]),
+)
+def test_hash_value_matches_the_field_rule(key: str, value: str, country: str | None) -> None:
+    trace = hash_value(key, value, country)
+    result = FIELDS[key].normalize(value, Context(country=country))
+    if trace.note == "already hashed: sent as is":
+        assert len(value.strip()) >= 64
+        return
+    assert (trace.normalized, trace.error, trace.note) == (
+        result.value,
+        None if result.value is not None else (result.error or "unusable"),
+        result.note,
+    )
+    assert trace.sha256 == (sha256_hex(result.value) if result.value is not None else None)
+
+
+_TEXT = st.none() | st.text(max_size=5)
+
+
+@given(value=_TEXT, error=_TEXT, note=_TEXT)
+def test_fast_init_builds_the_same_frozen_results(
+    value: str | None, error: str | None, note: str | None
+) -> None:
+    generated = object.__new__(Normalized)
+    GENERATED_NORMALIZED_INIT(generated, value, error, note)
+    assert Normalized(value, error, note) == generated
+    assert Normalized(value) == Normalized(value, None, None)
+    assert hash(Normalized(value, error, note)) == hash(generated)
+    trace = object.__new__(FieldTrace)
+    GENERATED_TRACE_INIT(trace, "em", "raw", value, error, note=note)
+    assert FieldTrace("em", "raw", value, error, note=note) == trace
+    assert FieldTrace("em", "raw", value, error) == FieldTrace("em", "raw", value, error, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Normalized(value).value = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        FieldTrace("em", "raw", value, error).sha256 = "changed"  # type: ignore[misc]

@@ -1,0 +1,135 @@
+"""The composition root with every screen wired: `pixelbridge` opens the start screen, the
+main window has the "Tag events" tab, File → Export evidence writes HTML + JSON, and a
+journey recorded in a page replays and never holds what the customer typed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+from desktop_app.app import DesktopOptions, DesktopShell
+from desktop_app.capi.dedup import Pair
+from desktop_app.services.chromium import launch_headless
+from desktop_app.services.demo_site import DemoShop
+from desktop_app.services.http_server import LocalServer
+from desktop_app.services.journey import parse_journey, replay
+from desktop_app.services.journey_recorder import PLACEHOLDERS, JourneyRecorder
+from desktop_app.views.qt import QApplication
+
+
+async def _until(condition: Callable[[], object], timeout_s: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio
+async def test_plain_start_shows_the_start_screen_and_exports_evidence(
+    tmp_path: Path, sample_pairs: list[Pair]
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    shell = DesktopShell(app, DesktopOptions(browser=False), endpoint=None)
+    main = asyncio.ensure_future(shell.main())
+    try:
+        await _until(lambda: shell.window is not None and shell.window.isVisible())
+        window = shell.window
+        assert window is not None
+        # `pixelbridge` with no site yet: the start screen, in front of the main window.
+        await _until(shell.workspaces.start_screen.isVisible)
+        tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+        assert tabs == ["Events", "Tag events"]
+        assert window.tagging is shell.site_tools.tagging.panel
+        file_menu = window.menuBar().actions()[0].menu()
+        assert file_menu is not None
+        texts = [a.text() for a in file_menu.actions()]
+        assert "Export evidence…" in texts and "Record journey" in texts
+        assert texts.index("Set up a new site…") < texts.index("Run demo")
+        # Empty log: a readable warning, no dialog.
+        window.evidence_action.trigger()
+        assert shell.site_tools.evidence.dialog is None
+        assert "nothing to export" in shell.messages.history[-1].text
+        window.model.set_pairs(sample_pairs)
+        window.evidence_action.trigger()
+        assert (
+            shell.site_tools.evidence.dialog is not None
+            and shell.site_tools.evidence.dialog.isVisible()
+        )
+        shell.site_tools.evidence.dialog.fileSelected.emit(str(tmp_path / "client-report.html"))
+        shell.site_tools.evidence.dialog.close()
+        html = (tmp_path / "client-report.html").read_text(encoding="utf-8")
+        data = json.loads((tmp_path / "client-report.json").read_text(encoding="utf-8"))
+        assert len(data["pairs"]) == len(sample_pairs)
+        assert data["summary"]["conversions"] >= 1
+        assert "<html" in html.lower() and "counted" in html
+        # Without the embedded browser, tagging says why instead of hanging.
+        with pytest.raises(RuntimeError, match="built-in browser is not available"):
+            await shell.site_tools.visible_page()
+        window.close()
+        assert await asyncio.wait_for(main, 30) == 0
+    finally:
+        if not main.done():
+            shell.request_quit()
+            await asyncio.wait_for(main, 30)
+
+
+@pytest.mark.asyncio
+@pytest.mark.browser
+async def test_recorded_journey_replays_and_keeps_no_typed_details() -> None:
+    shop = LocalServer(DemoShop().app, name="journey-shop")
+    url = await shop.start()
+    typed_email, typed_name = "grace.hopper@navy.example", "Grace"
+    try:
+        async with async_playwright() as pw:
+            browser = await launch_headless(pw)
+            try:
+                page = await browser.new_page()
+                await page.goto(url)
+                recorder = JourneyRecorder()
+                await recorder.start(page)
+                await page.goto(f"{url}/product/linen-mug")
+                await page.click("#add-to-cart")
+                await _until(lambda: len(recorder.steps) >= 3)
+                await page.goto(f"{url}/checkout")
+                await page.fill("#email", typed_email)
+                await page.fill("#first_name", typed_name)
+                await page.locator("#first_name").blur()
+                await _until(lambda: sum(s["action"] == "fill" for s in recorder.steps) == 2)
+                journey = recorder.stop()
+                steps = journey["steps"]
+                assert [s["action"] for s in steps[:3]] == ["goto", "goto", "click"]
+                fills = {s["selector"]: s["value"] for s in steps if s["action"] == "fill"}
+                assert sorted(fills.values()) == sorted(
+                    [PLACEHOLDERS["email"], PLACEHOLDERS["first_name"]]
+                )
+                text = json.dumps(journey)
+                assert typed_email not in text and typed_name not in text
+                # Stopped: later clicks are not recorded.
+                count = len(steps)
+                await page.goto(url)
+                assert len(recorder.steps) == count
+                # What was recorded replays on a fresh page (what `verify --journey` does).
+                fresh = await browser.new_page()
+                await replay(fresh, parse_journey(journey), url)
+                assert await fresh.locator("#email").input_value() == PLACEHOLDERS["email"]
+                assert await fresh.locator("#cart-count").inner_text() == "1"
+            finally:
+                await browser.close()
+    finally:
+        await shop.stop()
+
+
+def test_safe_value_table() -> None:
+    from desktop_app.services.journey_recorder import safe_value
+
+    assert safe_value({"type": "tel", "name": "phone"}, None) == PLACEHOLDERS["phone"]
+    assert safe_value({"type": "password", "name": "pw"}, None) == ""
+    assert safe_value({"type": "text", "name": "coupon"}, "SPRING10") == "SPRING10"
+    assert safe_value({"type": "text", "name": "address_line"}, None) == PLACEHOLDERS["name"]
