@@ -7,6 +7,7 @@ opt out with the `keyring` marker and a subprocess that has its own environment.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -41,6 +42,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "qtbot" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Collect garbage on the main thread once each test's qasync loop is gone.
+
+    Python's cyclic GC runs in whichever thread happens to allocate; if it frees a dead qasync
+    loop's Qt timers from a worker thread (outbox writer, executor), the process segfaults.
+    """
+    try:
+        return (yield)
+    finally:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

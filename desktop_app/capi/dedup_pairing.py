@@ -106,7 +106,7 @@ def pair_all(
         append(pair)
         url = found.url
         if url and key[1] not in base_events:  # dedup_repeats.repeat_key, inlined
-            repeat = (url, key[0], key[1])
+            repeat = (url, found.fbp, key[0], key[1])
             first = first_repeat(repeat, pair)
             if first is not pair:
                 add_shared(repeat, first, pair)

@@ -10,7 +10,9 @@ call is reported as a note.
 from __future__ import annotations
 
 import logging
+import math
 import re
+import time
 from datetime import date
 
 from desktop_app.capi.normalize import Context, Normalized, fail
@@ -40,8 +42,20 @@ _EIGHT_DIGITS = re.compile(r"\d{8}")
 _WORDS = re.compile(r"[a-z]+|\d+")
 
 
+# `date.today()` is the local date of the current second (CPython floors `time.time()`
+# before `localtime`), so one answer per second is exactly the same answer, and avoids a
+# `localtime` call per birth date.
+_today_of_second: list[tuple[int, date]] = [(-1, date.min)]
+
+
 def _today(ctx: Context) -> date:
-    return ctx.today or date.today()
+    if ctx.today is not None:
+        return ctx.today
+    second = math.floor(time.time())
+    known = _today_of_second[0]  # one read: another thread may replace it meanwhile
+    if known[0] != second:
+        known = _today_of_second[0] = (second, date.fromtimestamp(second))
+    return known[1]
 
 
 def _build(year: int, month: int, day: int, ctx: Context) -> date | str:
@@ -65,7 +79,8 @@ def _full_year(two_digits: int, ctx: Context) -> int:
 def _done(result: date | str, note: str | None = None) -> Normalized:
     if isinstance(result, str):
         return fail(result)
-    return Normalized(f"{result.year:04d}{result.month:02d}{result.day:02d}", note=note)
+    # isoformat pads the year to 4 digits like "%04d" (years here are 1900..today).
+    return Normalized(result.isoformat().replace("-", ""), None, note)
 
 
 def _day_month(first: int, second: int, ctx: Context) -> tuple[int, int, str | None]:

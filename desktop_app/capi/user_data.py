@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from desktop_app.capi import phone_fast
 from desktop_app.capi.fields import FIELDS, HASHED_KEYS, KEY_ALIASES, PASS_THROUGH_KEYS
 from desktop_app.capi.hashing import as_prehashed, sha256_hex
 from desktop_app.capi.normalize import Context
@@ -90,6 +91,17 @@ class HashedUserData:
 
 
 _KEY_ALIASES = KEY_ALIASES
+# Raw key (Meta's or an alias) → Meta's key, one lookup per value on the hot path.
+_HASHED_KEY_OF = {
+    raw: KEY_ALIASES.get(raw, raw)
+    for raw in (*FIELDS, *KEY_ALIASES)
+    if KEY_ALIASES.get(raw, raw) in FIELDS
+}
+_PASS_THROUGH_KEY_OF = {
+    raw: KEY_ALIASES.get(raw, raw)
+    for raw in (*PASS_THROUGH_KEYS, *KEY_ALIASES)
+    if KEY_ALIASES.get(raw, raw) in PASS_THROUGH_KEYS
+}
 _HASH_LENGTH = 64  # shorter text cannot be a SHA-256 hex digest
 _CONTEXTS: dict[str | None, Context] = {}
 _PASS_THROUGH = frozenset(PASS_THROUGH_KEYS)
@@ -146,6 +158,8 @@ def clear_caches() -> None:
     """Forget every memoized value (tests, benchmarks, or when the app stops)."""
     hash_value.cache_clear()
     country_code.cache_clear()
+    phone_fast.parse.cache_clear()  # these hold phone digits too
+    phone_fast.is_valid.cache_clear()
 
 
 def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None) -> HashedUserData:
@@ -166,21 +180,29 @@ def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedU
     traces: list[FieldTrace] = []
     result = HashedUserData(user_data, traces, {}, country, [])
     for raw_key, value in raw.items():
+        if type(value) is str:  # the common case: one text value, without the list path
+            key = _HASHED_KEY_OF.get(raw_key)
+            if key is not None:
+                if value:
+                    trace = hash_value(key, value, country)
+                    traces.append(trace)
+                    digest = trace.sha256
+                    if digest is None:
+                        result.errors.setdefault(key, []).append(trace.error or "unusable")
+                    else:
+                        sent = user_data.get(key)
+                        if sent is None:
+                            user_data[key] = [digest]
+                        elif digest not in sent:
+                            sent.append(digest)
+                continue
+            key = _PASS_THROUGH_KEY_OF.get(raw_key)
+            if key is not None:  # IP, user agent, fbp, fbc: text as received
+                stripped = value.strip()
+                if stripped:
+                    user_data[key] = stripped
+                continue
         key = _KEY_ALIASES.get(raw_key, raw_key)
-        if type(value) is str and key in FIELDS:  # the common case, without the list path
-            if value:
-                trace = hash_value(key, value, country)
-                traces.append(trace)
-                digest = trace.sha256
-                if digest is None:
-                    result.errors.setdefault(key, []).append(trace.error or "unusable")
-                else:
-                    sent = user_data.get(key)
-                    if sent is None:
-                        user_data[key] = [digest]
-                    elif digest not in sent:
-                        sent.append(digest)
-            continue
         if key in _PASS_THROUGH:
             text = _as_text(value)
             if text is not None and text.strip():

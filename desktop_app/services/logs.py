@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import TextIO
 
 _SECRET_PATTERNS = (
     # access_token=…, "access_token": "…", appsecret_proof likewise
@@ -33,13 +34,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to whatever `sys.stderr` is now, so a replaced or closed stream is never kept."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def configure(*, verbose: bool = False, json_lines: bool = False) -> None:
     """Log to stderr; `json_lines` gives one JSON object per line (server deployments)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_pixelbridge", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler._pixelbridge = True  # type: ignore[attr-defined]
     handler.addFilter(RedactingFilter())
     if json_lines:

@@ -1,7 +1,8 @@
 """The durable outbox and event store: SQLite in WAL mode with group commit.
 
-An event is acknowledged only after its transaction is committed with `synchronous=FULL`, so
-a crash, `kill -9` or power loss loses nothing that was acknowledged. Writes that arrive
+An event is acknowledged only after its transaction is committed and the WAL file fsynced
+(`WalSyncer`, the same guarantee as SQLite's `synchronous=FULL`), so a crash, `kill -9` or
+power loss loses nothing that was acknowledged. Writes that arrive
 while a commit is running share the next transaction (group commit: one fsync for many
 requests). Only hashed payloads are stored: never raw customer data, never a token.
 """
@@ -12,15 +13,13 @@ import asyncio
 import gc
 import json
 import logging
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from desktop_app.services.loop_inbox import LoopInbox, LoopInboxes
+from desktop_app.services.loop_inbox import LoopInboxes
 from desktop_app.services.outbox_model import (
     PENDING_STATUSES,
     SCHEMA,
@@ -32,6 +31,7 @@ from desktop_app.services.outbox_model import (
     append_events,
     lock_exclusively,
 )
+from desktop_app.services.wal_sync import WalSyncer
 
 logger = logging.getLogger(__name__)
 
@@ -47,47 +47,45 @@ __all__ = [
 
 T = TypeVar("T")
 
-_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], LoopInbox]
+_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
+
+# "full": acknowledged after an fsync of the WAL, so nothing acknowledged is lost even on
+# power loss; "process": acknowledged after the commit, survives a crash or kill -9 of the
+# relay but not an OS crash or power cut.
+DURABILITIES = ("full", "process")
 
 
-# durability → SQLite `synchronous` in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous)
-SYNCHRONOUS = {
-    "full": "FULL",  # fsync per commit: an acknowledged event survives power loss too
-    "process": "NORMAL",  # survives a crash or kill -9 of the relay, not an OS crash/power cut
-}
-
-
-def _connect(path: Path, *, check_same_thread: bool, durability: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=check_same_thread, timeout=30
-    )
+def _connect(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False only so `close()` may run from another thread (tests, tools);
+    # every query runs on the event loop's thread.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={SYNCHRONOUS[durability]}")
+    # NORMAL in WAL mode: commits are not fsynced by SQLite (WalSyncer does it off the loop
+    # for durability="full"); checkpoints are.
+    conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 
 class Outbox:
     """`open()`, `await append(events)`, `await call(fn)` for writes, sync reads, `close()`.
 
-    One writer thread owns the write connection: jobs queued while a commit (and its fsync)
-    runs are committed together in the next transaction (group commit), and the event loop
-    never waits on the disk. Results come back through a pipe the loop watches.
-    Reads use a second connection on the loop's thread (WAL readers never block the writer).
+    Writes requested during one pass of the event loop run in one transaction on the loop's
+    thread (fast: no fsync inside). With durability "full" the callers are answered only once
+    a WalSyncer fsync covering that commit has finished; while one fsync runs, later commits
+    queue up and share the next one (group commit).
     """
 
     def __init__(self, path: Path, *, durability: str = "full") -> None:
-        if durability not in SYNCHRONOUS:
-            raise ValueError(f"durability must be one of {sorted(SYNCHRONOUS)}")
+        if durability not in DURABILITIES:
+            raise ValueError(f"durability must be one of {DURABILITIES}")
         self.path = path
         self.durability = durability
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._conn: sqlite3.Connection | None = None
+        self._syncer: WalSyncer | None = None
         self._inboxes = LoopInboxes()
-        self._thread: threading.Thread | None = None
-        self._reader: sqlite3.Connection | None = None
-        self._read_lock = threading.Lock()
-        self._ready = threading.Event()
-        self._open_error: BaseException | None = None
+        self._pending: list[_Job] = []
+        self._flush_scheduled = False
         self.commits = 0  # transactions committed (group commit makes this < writes)
         self._lock_file: IO[bytes] | None = None
 
@@ -95,80 +93,54 @@ class Outbox:
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_file = lock_exclusively(self.path.with_suffix(".lock"))
-        # Collect garbage here, on the caller's (GUI) thread, before the writer exists.
-        # Python's cyclic GC runs in whichever thread happens to allocate; left to the
-        # writer, it freed a dead qasync loop's timer QObject off the GUI thread and Qt
-        # later fired that timer into freed memory (segfault, seen in the test suite).
-        gc.collect()
-        self._ready.clear()
-        self._thread = threading.Thread(target=self._writer, name="outbox-writer", daemon=True)
-        self._thread.start()
-        self._ready.wait()
-        if self._open_error is not None:
-            self._thread.join()
-            self._thread = None
-            self.close()
-            raise self._open_error
-        self._reader = _connect(self.path, check_same_thread=False, durability=self.durability)
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
-            self._thread = None
-        self._inboxes.close()
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing the file releases the lock
-            self._lock_file = None
-
-    @property
-    def is_open(self) -> bool:
-        return self._thread is not None
-
-    def _writer(self) -> None:
         try:
-            conn = _connect(self.path, check_same_thread=True, durability=self.durability)
+            conn = _connect(self.path)
             conn.executescript(SCHEMA)
             # Anything in flight when we died may or may not have reached Meta: send it
             # again (at-least-once; Meta deduplicates by event_id).
             conn.execute(
                 "UPDATE events SET status='retrying', next_attempt_at=0 WHERE status='sending'"
             )
-        except BaseException as exc:  # reported by open()
-            self._open_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            while True:
-                first = self._jobs.get()
-                if first is None:
-                    break
-                batch = [first]
-                stop = False
-                while True:
-                    try:
-                        item = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        stop = True
-                        break
-                    batch.append(item)
-                self._run_batch(conn, batch)
-                if stop:
-                    break
-        finally:
-            conn.close()
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the WAL file exists from here on
+        except BaseException:
+            self.close()
+            raise
+        self._conn = conn
+        if self.durability == "full":
+            # Collect garbage now, on the caller's (GUI) thread, before another thread exists:
+            # Python's cyclic GC runs in whichever thread allocates, and a dead qasync loop's
+            # timer QObject freed off the GUI thread crashed Qt later (seen in the test suite).
+            gc.collect()
+            self._syncer = WalSyncer(Path(f"{self.path}-wal"))
 
-    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    def close(self) -> None:
+        if self._conn is not None:
+            self._flush(final=True)
+        if self._syncer is not None:
+            self._syncer.close()
+            self._syncer = None
+        self._inboxes.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases the lock
+            self._lock_file = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def _flush(self, *, final: bool = False) -> None:
+        self._flush_scheduled = False
+        batch, self._pending = self._pending, []
+        if not batch or self._conn is None:
+            return
+        conn = self._conn
         results: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, _future, _inbox in batch:
+            for fn, _future in batch:
                 conn.execute("SAVEPOINT job")
                 try:
                     results.append((True, fn(conn)))
@@ -184,16 +156,26 @@ class Outbox:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             results = [(False, exc)] * len(batch)
-        for (_fn, future, inbox), (ok, value) in zip(batch, results, strict=True):
-            inbox.post(future, ok, value)
+        if self._syncer is None or final:
+            if self._syncer is not None:
+                self._syncer.sync_now()
+            _settle(batch, results)
+            return
+        inbox = self._inboxes.for_running_loop()
+        synced: asyncio.Future[Any] = inbox.loop.create_future()
+        synced.add_done_callback(lambda done: _settle(batch, results, done.exception()))
+        self._syncer.request(synced, inbox)
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in the writer's next transaction; resolves after the commit."""
-        if self._thread is None:
+        """Run `fn(conn)` in the next group transaction; resolves once it is durable."""
+        if self._conn is None:
             raise RuntimeError("outbox is not open")
-        inbox = self._inboxes.for_running_loop()
-        future: asyncio.Future[T] = inbox.loop.create_future()
-        self._jobs.put((fn, future, inbox))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((fn, future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
         return await future
 
     # -- writes ------------------------------------------------------------------------
@@ -299,10 +281,9 @@ class Outbox:
 
     # -- reads (sync, on the reader connection) ----------------------------------------
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        if self._reader is None:
+        if self._conn is None:
             raise RuntimeError("outbox is not open")
-        with self._read_lock:
-            return self._reader.execute(sql, params).fetchall()
+        return self._conn.execute(sql, params).fetchall()
 
     def pending_pixels(self, now: float) -> list[str]:
         rows = self._query(
@@ -353,3 +334,17 @@ class Outbox:
             sql = f"SELECT * FROM events {clause} ORDER BY updated_at DESC, id DESC LIMIT ?"
             found = list(reversed(self._query(sql, [*params, limit])))
         return [OutboxRow.from_sql(r) for r in found]
+
+
+def _settle(
+    batch: list[_Job], results: list[tuple[bool, Any]], error: BaseException | None = None
+) -> None:
+    for (_fn, future), (ok, value) in zip(batch, results, strict=True):
+        if future.done():
+            continue
+        if error is not None:  # the fsync failed: nothing in this commit is known durable
+            future.set_exception(error)
+        elif ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)

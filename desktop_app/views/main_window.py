@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 TITLE = "PixelBridge"
 # Side-by-side log columns (browser time, event, ID · verdict · server event, ID, Meta's
 # answer): narrow enough that a 1440 px window shows the browser, both sides and the verdict.
-LOG_COLUMN_WIDTHS = (76, 124, 112, 136, 124, 112, 150)
+LOG_COLUMN_WIDTHS = (88, 124, 104, 160, 124, 104, 150)
 BROWSER_WIDTH = 470  # of the default 1440 px: the demo shop's product page still fits
 
 

@@ -55,10 +55,16 @@ class SiteToolsPresenter:
     def set_browser(self, view: BrowserView) -> None:
         """The embedded browser exists (it is created after the first paint)."""
         self.browser_view = view
-        view.load_finished.connect(self.tagging.page_loaded)
+        view.load_finished.connect(self._page_loaded)
         site = self.workspaces.workspace
         if site is not None and site.site_url:
             view.load(site.site_url)
+
+    def _page_loaded(self, ok: bool) -> None:
+        # The welcome page (inline HTML) is no site: nothing to detect or check there.
+        view = self.browser_view
+        if view is not None and view.current_url().startswith(("http://", "https://")):
+            self.tagging.page_loaded(ok)
 
     def site_opened(self, workspace: Workspace) -> None:
         self.tagging.set_rules(workspace.rules)

@@ -124,7 +124,11 @@ class TaggingPresenter:
             self.tasks.spawn("tagging-page", self.refresh_page())
 
     async def refresh_page(self) -> None:
-        page = await self._page()
+        try:
+            page = await self._page()
+        except RuntimeError as exc:  # automatic check: no page to check is not an error
+            logger.debug("no page to check: %s", exc)
+            return
         if page is None or not page.url.startswith(("http://", "https://")):
             return
         await self._detect_platform(page)

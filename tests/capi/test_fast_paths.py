@@ -3,19 +3,22 @@
 - `squeeze_letters` on ASCII text skips Unicode normalization and the per-character loop;
 - `hash_user_data` handles a plain text value without the list machinery;
 - `hash_value` reuses one `Context` per country and skips the pre-hashed check for short text;
-- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one.
+- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one;
+- birth dates take today's date once per second and format it with `isoformat`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desktop_app.capi import phone_fast
 from desktop_app.capi.fields import FIELDS, HASHED_KEYS
 from desktop_app.capi.hashing import sha256_hex
 from desktop_app.capi.normalize import (
@@ -24,6 +27,7 @@ from desktop_app.capi.normalize import (
     Normalized,
     squeeze_letters,
 )
+from desktop_app.capi.normalize_date import _today, normalize_birthdate
 from desktop_app.capi.user_data import (
     GENERATED_TRACE_INIT,
     FieldTrace,
@@ -128,3 +132,26 @@ def test_fast_init_builds_the_same_frozen_results(
         Normalized(value).value = "changed"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         FieldTrace("em", "raw", value, error).sha256 = "changed"  # type: ignore[misc]
+
+
+def test_todays_date_is_the_real_one() -> None:
+    before = date.today()
+    today = _today(Context())
+    assert today in {before, date.today()}  # the day may turn between the two calls
+    assert _today(Context(today=date(2001, 2, 3))) == date(2001, 2, 3)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)))
+def test_birthdate_output_is_zero_padded_yyyymmdd(born: date) -> None:
+    text = f"{born.year:04d}-{born.month:02d}-{born.day:02d}"
+    assert normalize_birthdate(text, Context()).value == text.replace("-", "")
+
+
+def test_clear_caches_forgets_every_phone_number() -> None:
+    clear_caches()
+    hash_user_data({"ph": "+1 650 253 0000", "country": "US"})
+    assert phone_fast.parse.cache_info().currsize > 0
+    clear_caches()
+    assert phone_fast.parse.cache_info().currsize == 0
+    assert phone_fast.is_valid.cache_info().currsize == 0
+    assert hash_value.cache_info().currsize == 0

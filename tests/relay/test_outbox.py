@@ -111,3 +111,25 @@ def test_one_relay_per_data_dir(tmp_path: Path) -> None:
     again = Outbox(tmp_path / "o.sqlite3")
     again.open()  # released on close
     again.close()
+
+
+@pytest.mark.asyncio
+async def test_full_durability_fsyncs_the_wal_once_per_group(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite3")
+    box.open()
+    try:
+        assert box._syncer is not None
+        await asyncio.gather(*(box.append([event(f"g{i}")]) for i in range(200)))
+        fsyncs = box._syncer.fsyncs
+        assert 1 <= fsyncs <= box.commits < 200  # grouped, and every commit was synced
+    finally:
+        box.close()
+    fast = Outbox(tmp_path / "p.sqlite3", durability="process")
+    fast.open()
+    try:
+        assert fast._syncer is None
+        assert (await fast.append([event("p1")]))[0].duplicate is False
+    finally:
+        fast.close()
+    with pytest.raises(ValueError):
+        Outbox(tmp_path / "x.sqlite3", durability="sometimes")

@@ -16,7 +16,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PIXELBRIDGE_HOME"] = tempfile.mkdtemp(prefix="pb-shots-")
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "docs" / "screenshots"
+# PIXELBRIDGE_SHOTS_DIR: where to write (the test of this script uses a temporary folder).
+OUT = Path(os.environ.get("PIXELBRIDGE_SHOTS_DIR") or ROOT / "docs" / "screenshots")
 SIZE = (1440, 900)
 
 
@@ -62,7 +63,7 @@ async def shoot(shell: Any) -> None:
         await _until(lambda: tagging.picker.mode == "value", 10)
         price = await page.locator(".product-price .amount").bounding_box()
         await page.mouse.click(price["x"] + 5, price["y"] + 5)
-        await _until(lambda: panel.save_button.isEnabled(), 10)
+        await _until(panel.save_button.isEnabled, 10)
         panel.save_button.click()
         await _until(lambda: panel.rules.rules_list.count() == 1, 10)
         panel.rules.rules_list.setCurrentRow(0)
