@@ -396,6 +396,11 @@ class DesktopShell:
             return
         if hasattr(self, "tasks"):
             await self.tasks.cancel_all()
+        if self._preloaded is not None and not self._preloaded.done():
+            # No import thread may outlive the shell: PySide6's import hook is not safe
+            # against imports on another thread once the window is gone (seen as a segfault).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._preloaded), 15)
         if hasattr(self, "workspaces"):
             await self.workspaces.stop()
         if self.presenter is not None:
