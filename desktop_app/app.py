@@ -12,12 +12,10 @@ import argparse
 import asyncio
 import contextlib
 import importlib.util
-import json
 import logging
 import os
 import signal
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,25 +27,6 @@ if TYPE_CHECKING:
     from desktop_app.views.qt import QApplication
 
 logger = logging.getLogger(__name__)
-
-# Pure-Python modules the demo needs, imported on a worker thread right after the first paint.
-# Once PySide6 is loaded, every import of a .py module also reads its source (PySide6's
-# `__feature__` import hook calls `inspect.getsource`): measured here as ~0.3 s of GUI stalls
-# when the demo imported them on the GUI thread. None of these modules touches Qt.
-PRELOAD = (
-    "desktop_app.capi.dedup",
-    "desktop_app.capi.emq",
-    "httpx",
-    "uvicorn",
-    "starlette.applications",
-    "playwright.async_api",
-    "desktop_app.services.browser",
-    "desktop_app.services.pixel_capture",
-    "desktop_app.services.sandbox",
-    "desktop_app.services.relay",
-    "desktop_app.tagger.snippet",
-    "desktop_app.services.demo",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +134,6 @@ class DesktopShell:
         self.embedded: EmbeddedBrowser | None = None
         self._shutdown: asyncio.Event | None = None
         self.browser_ready = asyncio.Event()  # the embedded browser exists (or never will)
-        self._preloaded: asyncio.Future[None] | None = None
         self._painted = asyncio.Event()
         self._stopped = False
 
@@ -252,7 +230,16 @@ class DesktopShell:
             browser_ready=self.browser_ready,
             customer_factory=self._customer,
         )
+        from desktop_app.views.demo_run_presenter import DemoRunPresenter
         from desktop_app.views.import_presenter import ImportPresenter
+
+        self.demo_run = DemoRunPresenter(
+            self.presenter,
+            window,
+            self.messages,
+            report=self.options.report,
+            screenshot=self.options.screenshot,
+        )
 
         # Imported files replace the log: the live demo must stop feeding it first.
         self.importer = ImportPresenter(window, self.messages, before_import=self.presenter.stop)
@@ -286,28 +273,9 @@ class DesktopShell:
 
     def _after_first_paint(self) -> None:
         self._painted.set()
-        self._start_preload()
+        self.demo_run.start_preload()
         if self.embedded is not None:
             self._create_browser_soon()
-
-    def _start_preload(self) -> None:
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._preloaded = done
-
-        def finished() -> None:
-            if not done.done():
-                done.set_result(None)
-
-        def work() -> None:
-            for name in PRELOAD:
-                try:
-                    importlib.import_module(name)
-                except Exception:  # the demo will import it again and report a real error
-                    logger.debug("preloading %s failed", name, exc_info=True)
-            loop.call_soon_threadsafe(finished)
-
-        threading.Thread(target=work, name="pixelbridge-preload", daemon=True).start()
 
     def _create_browser_soon(self) -> None:
         # Out of the paint handler: the first frame is on screen before QtWebEngine loads.
@@ -342,40 +310,10 @@ class DesktopShell:
         )
 
     async def _demo_then_maybe_exit(self) -> None:
-        assert self.presenter is not None and self.window is not None
-        # The preload starts at the first paint; never import the same modules from two
-        # threads at once (import-lock cycles), so wait for it (bounded: a hidden window).
+        # The preload starts at the first paint (bounded wait: a hidden window never paints).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._painted.wait(), 5)
-        if self._preloaded is not None:
-            await self._preloaded
-        try:
-            pairs = await self.presenter.run_demo()
-        except Exception as exc:
-            logger.debug("demo failed", exc_info=True)
-            self.exit_code = 1
-            self.messages.error(
-                f"The demo could not run: {exc}",
-                "Nothing was sent to Meta. Try again; if it fails again, copy the log "
-                "(run with -v) into a bug report.",
-            )
-            if self.options.exit_after_demo:
-                self.request_quit()
-            return
-        conversions = [p for p in pairs if p.is_conversion]
-        ok = bool(conversions) and all(p.verdict == "deduplicated" for p in conversions)
-        self.exit_code = 0 if ok else 1
-        if self.options.report is not None:
-            from desktop_app.capi.dedup import report
-
-            data = report(pairs, source="demo")
-            self.options.report.write_text(
-                json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
-            )
-        if self.options.screenshot is not None:
-            await asyncio.sleep(0.2)  # let the last rows and the page repaint (no nested loop)
-            if not self.window.grab().save(str(self.options.screenshot), "PNG"):
-                self.messages.error(f"Could not save the screenshot to {self.options.screenshot}.")
+        self.exit_code = await self.demo_run.run()
         if self.options.exit_after_demo:
             self.request_quit()
 
@@ -396,11 +334,8 @@ class DesktopShell:
             return
         if hasattr(self, "tasks"):
             await self.tasks.cancel_all()
-        if self._preloaded is not None and not self._preloaded.done():
-            # No import thread may outlive the shell: PySide6's import hook is not safe
-            # against imports on another thread once the window is gone (seen as a segfault).
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._preloaded), 15)
+        if hasattr(self, "demo_run"):
+            await self.demo_run.wait_preloaded(15)
         if hasattr(self, "workspaces"):
             await self.workspaces.stop()
         if self.presenter is not None:

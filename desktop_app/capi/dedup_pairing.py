@@ -37,16 +37,14 @@ FAILED_STATUSES = frozenset({"rejected", "expired", "blocked"})
 _Key = tuple[str | None, str, str]
 
 
-def group_by_key(items: Iterable[Any], skip_endpoint: bool) -> tuple[dict[_Key, Any], list[Any]]:
-    """key → the one observation, or a list when several share the key (rare; saves a list
-    per observation). Observations without an id go to the second list."""
+def group_by_key(items: Iterable[ServerObservation]) -> tuple[dict[_Key, Any], list[Any]]:
+    """key → the one server copy, or a list when several share the key (rare; saves a list
+    per observation). Copies without an id go to the second list."""
     groups: dict[_Key, Any] = {}
     shared: dict[_Key, list[Any]] = {}  # the rare keys seen more than once
     no_id: list[Any] = []
     first_of = groups.setdefault  # one dict operation per observation on the hot path
     for item in items:
-        if skip_endpoint and item.endpoint != "tr":
-            continue  # privacy-sandbox echoes repeat a /tr hit; they are not a second copy
         event_id = item.event_id
         if not event_id:
             no_id.append(item)
@@ -66,43 +64,78 @@ def group_by_key(items: Iterable[Any], skip_endpoint: bool) -> tuple[dict[_Key, 
 def pair_all(
     pixels: Iterable[PixelObservation], servers: Iterable[ServerObservation], window_s: float
 ) -> list[Pair]:
-    server_groups, no_id_servers = group_by_key(servers, skip_endpoint=False)
-    pixel_groups, no_id_pixels = group_by_key(pixels, skip_endpoint=True)
+    server_groups, no_id_servers = group_by_key(servers)
     anonymous = any(key[0] is None for key in server_groups) if server_groups else False
 
     pairs: list[Pair] = []
     one_sided: list[Pair] = []  # candidates for a name mismatch (same id, other name)
     general: list[Pair] = []  # pairs made outside the fast path: warnings checked at the end
+    no_id_pixels: list[PixelObservation] = []
     used_anonymous: set[_Key] = set()  # server groups without pixel id that some pixel used
+    # Keys with several copies: placeholder pair → (key, browser copies, server copies); the
+    # placeholder keeps its place in `pairs` and is replaced by the group's pairs afterwards.
+    groups: dict[int, tuple[_Key, list[PixelObservation], list[ServerObservation]]] = {}
+    placeholders: list[Pair] = []  # kept alive so that their id() stays unique
     repeats = RepeatGroups()
     # Local bindings: each saves an attribute lookup per observation in the loop below.
-    append, pop, get_anonymous = pairs.append, server_groups.pop, server_groups.get
+    append, claim, get_anonymous = pairs.append, server_groups.setdefault, server_groups.get
     first_repeat, add_shared = repeats.first.setdefault, repeats.add_shared
     failed, base_events, late_s = FAILED_STATUSES, NON_CONVERSION_EVENTS, BROWSER_PREFERENCE_S
-    for key, found in pixel_groups.items():
-        match = pop(key, None)
-        if match is None and anonymous:
-            anon: _Key = (None, key[1], key[2])
-            match = get_anonymous(anon)
-            if match is not None:
-                used_anonymous.add(anon)  # may also serve another pixel id on the same page
-        if type(found) is list or type(match) is list or match is None:
-            start = len(pairs)
-            one_sided += _pair_group(key, _as_list(found), _as_list(match), pairs, window_s)
-            _note_general(pairs, start, general, repeats)
+    for found in pixels:
+        if found.endpoint != "tr":
+            continue  # privacy-sandbox echoes repeat a /tr hit; they are not a second copy
+        event_id = found.event_id
+        if not event_id:
+            no_id_pixels.append(found)
             continue
+        key = (found.pixel_id, found.event_name, event_id)
+        pair = Pair(key[1], event_id, "pixel_only", found)
+        # One dict operation finds the server copy and marks the key as taken by this pixel
+        # (the write back below hits the same, still cached, slot).
+        match = claim(key, pair)
+        if match is pair:
+            match = None
+            if anonymous:
+                anon: _Key = (None, key[1], event_id)
+                match = get_anonymous(anon)
+                if match is not None:
+                    used_anonymous.add(anon)  # may also serve another pixel id on the page
+            if match is None:
+                append(pair)
+                one_sided.append(pair)
+                general.append(pair)
+                repeats.add(pair)
+                continue
+        elif type(match) is Pair:  # a second browser copy with this key: a group
+            group = groups.get(id(match))
+            if group is None:
+                servers_seen = [] if match.server is None else [match.server]
+                group = (key, [found if match.pixel is None else match.pixel], servers_seen)
+                groups[id(match)] = group
+                placeholders.append(match)
+            group[1].append(found)
+            continue
+        else:
+            server_groups[key] = pair
+        if type(match) is list:
+            groups[id(pair)] = (key, [found], match)
+            placeholders.append(pair)
+            append(pair)
+            continue
+        pair.server = match
         sent = match.sent_at
         if sent is None:
             sent = match.event_time
         status = match.status
         if status in failed or abs(sent - found.observed_at) > window_s:
-            pair = _judge(key, found, match, window_s)
+            judged = _judge(key, found, match, window_s)
+            pair.verdict, pair.explanation = judged.verdict, judged.explanation
             append(pair)
             general.append(pair)
             repeats.add(pair)
             continue
         # The fast path: one browser and one server copy, deduplicated.
-        pair = Pair(key[1], key[2], "deduplicated", found, match)
+        pair.verdict = "deduplicated"
         append(pair)
         url = found.url
         if url and key[1] not in base_events:  # dedup_repeats.repeat_key, inlined
@@ -144,22 +177,47 @@ def pair_all(
             same = same_value(browser_custom, server_custom)
         if not same:
             explain_warnings(pair, match, found)
-    for key, match in server_groups.items():
-        if key in used_anonymous:
-            continue
+    dropped: set[int] = set()
+    if groups:  # rare: replace each placeholder by its group's pairs, in place
+        dropped.update(groups)
+        pairs = _expand_groups(pairs, groups, general, repeats, window_s)
+        one_sided = [p for p in pairs if p.pixel is None or p.server is None]
+    for server_key, match in server_groups.items():
+        if type(match) is Pair or server_key in used_anonymous:
+            continue  # taken by a browser copy
         start = len(pairs)
-        one_sided += _pair_group(key, [], _as_list(match), pairs, window_s)
+        one_sided += _pair_group(server_key, [], _as_list(match), pairs, window_s)
         _note_general(pairs, start, general, repeats)
 
     merged = match_names(pairs, one_sided)
+    dropped |= merged
     start = len(pairs)
     pair_without_ids(no_id_pixels, no_id_servers, pairs)
     _note_general(pairs, start, general, repeats)
-    repeats.judge(merged)
+    repeats.judge(dropped, pairs if groups else None)
     for pair in general:  # the fast path screened its own pairs already
-        if id(pair) not in merged:
+        if id(pair) not in dropped:
             check_warnings(pair)
     return pairs
+
+
+def _expand_groups(
+    pairs: list[Pair],
+    groups: dict[int, tuple[_Key, list[PixelObservation], list[ServerObservation]]],
+    general: list[Pair],
+    repeats: RepeatGroups,
+    window_s: float,
+) -> list[Pair]:
+    expanded: list[Pair] = []
+    for pair in pairs:
+        group = groups.get(id(pair))
+        if group is None:
+            expanded.append(pair)
+            continue
+        start = len(expanded)
+        _pair_group(group[0], group[1], group[2], expanded, window_s)
+        _note_general(expanded, start, general, repeats)
+    return expanded
 
 
 def _note_general(

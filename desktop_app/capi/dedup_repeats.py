@@ -79,13 +79,23 @@ class RepeatGroups:
         else:
             same.append(pair)
 
-    def judge(self, dropped: set[int]) -> None:
-        """Mark double fires and reloads; `dropped` are ids of pairs merged away since."""
+    def judge(self, dropped: set[int], order: list[Pair] | None = None) -> None:
+        """Mark double fires and reloads. `dropped`: ids of pairs replaced or merged away since
+        they were added; `order`: the final pairs, when some were added out of their order
+        (a copy's place in the pairing breaks ties between copies sent at the same time)."""
+        judged: list[list[Pair]] = []
         for group in self.shared.values():
             # a verdict may have changed since the pair was added (e.g. to a name mismatch)
             members = [p for p in group if p.verdict in REPLACEABLE and id(p) not in dropped]
             if len(members) > 1:
-                _judge_repeats(members)
+                judged.append(members)
+        if judged and order is not None:
+            wanted = {id(p) for members in judged for p in members}
+            place = {id(p): i for i, p in enumerate(order) if id(p) in wanted}
+            for members in judged:
+                members.sort(key=lambda p: place[id(p)])
+        for members in judged:
+            _judge_repeats(members)
 
 
 def _judge_repeats(group: list[Pair]) -> None:

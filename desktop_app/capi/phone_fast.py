@@ -54,6 +54,7 @@ _Desc = tuple[frozenset[int], re.Pattern[str]]
 class RegionRules:
     code: str
     country_code: int
+    country_code_text: str
     general: re.Pattern[str] | None
     general_lengths: tuple[int, ...]  # sorted, as in the metadata
     local_lengths: frozenset[int]
@@ -122,6 +123,7 @@ def rules_for(region: str) -> RegionRules | None:
         rules = RegionRules(
             code=region,
             country_code=metadata.country_code,
+            country_code_text=str(metadata.country_code),
             general=_compile(general.national_number_pattern if general else None),
             general_lengths=tuple(general.possible_length or ()) if general else (),
             local_lengths=frozenset(general.possible_length_local_only or ())
@@ -186,18 +188,6 @@ def _without_prefix(nsn: str, rules: RegionRules) -> str | None:
     return stripped
 
 
-def _strip_for_parse(nsn: str, rules: RegionRules) -> str | None:
-    """Parse's national-prefix step: the stripped number is kept unless its length is
-    TOO_SHORT, IS_POSSIBLE_LOCAL_ONLY or INVALID_LENGTH."""
-    stripped = _without_prefix(nsn, rules)
-    if stripped is None or stripped == nsn:
-        return stripped
-    verdict = _length_verdict(stripped, rules)
-    if verdict is None:
-        return None
-    return stripped if verdict in (_POSSIBLE, _LONG) else nsn
-
-
 def _own_code_first(digits: str, rules: RegionRules) -> Parsed | None:
     """`_maybe_extract_country_code` for digits that start with the region's calling code:
     read as the calling code when only the rest fits the national pattern, or when the
@@ -205,7 +195,7 @@ def _own_code_first(digits: str, rules: RegionRules) -> Parsed | None:
     general = rules.general
     if general is None:
         return None
-    rest = _without_prefix(digits[len(str(rules.country_code)) :], rules)
+    rest = _without_prefix(digits[len(rules.country_code_text) :], rules)
     if rest is None:
         return None
     verdict = _length_verdict(digits, rules)
@@ -241,7 +231,7 @@ def parse(text: str, region: str | None) -> Parsed | None:
         if rules.idd is not None and rules.idd.match(digits):
             return None  # written with the international prefix: not replayed
         code, nsn = 0, digits
-        if digits.startswith(str(rules.country_code)):
+        if digits.startswith(rules.country_code_text):
             own = _own_code_first(digits, rules)
             if own is None:
                 return None
@@ -256,10 +246,20 @@ def parse(text: str, region: str | None) -> Parsed | None:
 
 
 def _finish(code: int, nsn: str, rules: RegionRules) -> Parsed | None:
+    """Parse's national-prefix step and length checks: the stripped number is kept unless its
+    length is TOO_SHORT, IS_POSSIBLE_LOCAL_ONLY or INVALID_LENGTH."""
     if len(nsn) < _MIN_NSN:
         return None
-    stripped = _strip_for_parse(nsn, rules)
-    if stripped is None or not _MIN_NSN <= len(stripped) <= _MAX_NSN:
+    stripped = _without_prefix(nsn, rules)
+    if stripped is None:
+        return None
+    if stripped != nsn:
+        verdict = _length_verdict(stripped, rules)
+        if verdict is None:
+            return None
+        if verdict not in (_POSSIBLE, _LONG):
+            stripped = nsn
+    if not _MIN_NSN <= len(stripped) <= _MAX_NSN:
         return None
     return code, stripped
 

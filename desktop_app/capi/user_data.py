@@ -12,11 +12,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from hashlib import sha256 as _sha256  # inlined `hashing.sha256_hex` (UTF-8 in, hex out)
 from typing import Any
 
 from desktop_app.capi import phone_fast
 from desktop_app.capi.fields import FIELDS, HASHED_KEYS, KEY_ALIASES, PASS_THROUGH_KEYS
-from desktop_app.capi.hashing import as_prehashed, sha256_hex
+from desktop_app.capi.hashing import as_prehashed
 from desktop_app.capi.normalize import Context
 from desktop_app.capi.normalize_region import country_code
 
@@ -121,7 +122,8 @@ def hash_value(key: str, text: str, country: str | None = None) -> FieldTrace:
     result = FIELDS[key].normalize(text, context)
     if result.value is None:
         return FieldTrace(key, text, None, None, result.error or "unusable", result.note)
-    return FieldTrace(key, text, result.value, sha256_hex(result.value), None, result.note)
+    value = result.value
+    return FieldTrace(key, text, value, _sha256(value.encode()).hexdigest(), None, result.note)
 
 
 def _as_text(value: Any) -> str | None:

@@ -180,10 +180,18 @@ class TaggingPresenter:
         self.tasks.spawn("pick", self.start_pick(mode))
 
     async def start_pick(self, mode: str) -> Pick | None:
-        page = await self._page()
+        try:
+            page = await self._page()
+        except RuntimeError as exc:  # no browser, or still on the welcome page
+            page, reason = None, str(exc)
+        else:
+            reason = ""
         if page is None:
             self.panel.set_pick_active(None)
-            self.messages.warning("Open a page in the browser first.", "Type its address above.")
+            self.messages.warning(
+                "Open a page of your site in the browser first.",
+                reason or "Type its address above the browser.",
+            )
             return None
         if mode == "page":
             pick = self.picker.page_pick()

@@ -180,3 +180,19 @@ async def test_platform_banner_and_rule_repair(qtbot: Any) -> None:
             await presenter.tasks.cancel_all()
     finally:
         await server.stop()
+
+
+@pytest.mark.asyncio
+async def test_pointing_without_a_page_says_what_to_do(qtbot: Any) -> None:
+    async def no_page() -> Page:
+        raise RuntimeError("open a page first: type your site's address above the browser")
+
+    messages = MessageBridge()
+    panel = TaggingPanel()
+    qtbot.addWidget(panel)
+    presenter = TaggingPresenter(panel, messages, TaskOwner(), page_provider=no_page)
+    assert await presenter.start_pick("element") is None
+    last = messages.history[-1]
+    assert last.level == "warning"
+    assert last.text == "Open a page of your site in the browser first."
+    assert "type your site's address" in (last.next_step or "")
