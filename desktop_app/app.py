@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from desktop_app.views.demo_presenter import DemoPresenter
     from desktop_app.views.main_window import MainWindow
     from desktop_app.views.qt import QApplication
+    from desktop_app.views.site_tools_presenter import SiteToolsPresenter
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class DesktopShell:
         self.window: MainWindow | None = None
         self.presenter: DemoPresenter | None = None
         self.embedded: EmbeddedBrowser | None = None
+        self.site_tools: SiteToolsPresenter | None = None  # built after the first paint
         self._shutdown: asyncio.Event | None = None
         self.browser_ready = asyncio.Event()  # the embedded browser exists (or never will)
         self._painted = asyncio.Event()
@@ -248,11 +250,6 @@ class DesktopShell:
         from desktop_app.views.workspace_presenter import WorkspacePresenter
 
         self.workspaces = WorkspacePresenter(window, self.messages, self.tasks)
-        from desktop_app.views.site_tools_presenter import SiteToolsPresenter
-
-        self.site_tools = SiteToolsPresenter(
-            window, self.messages, self.tasks, self.workspaces, self.embedded
-        )
 
     def _raw_user_data(self, event_id: str) -> Any:
         return self.presenter.raw_user_data(event_id) if self.presenter else None
@@ -274,8 +271,23 @@ class DesktopShell:
     def _after_first_paint(self) -> None:
         self._painted.set()
         self.demo_run.start_preload()
+        # After the preload: never import the same modules from two threads at once.
+        assert self.demo_run.preloaded is not None
+        self.demo_run.preloaded.add_done_callback(lambda _done: self._build_site_tools())
         if self.embedded is not None:
             self._create_browser_soon()
+
+    def _build_site_tools(self) -> None:
+        from desktop_app.views.site_tools_presenter import SiteToolsPresenter
+
+        if self.window is None or self.site_tools is not None:
+            return
+        self.site_tools = SiteToolsPresenter(
+            self.window, self.messages, self.tasks, self.workspaces, self.embedded
+        )
+        view = self.presenter.browser_view if self.presenter else None
+        if view is not None:
+            self.site_tools.set_browser(view)
 
     def _create_browser_soon(self) -> None:
         # Out of the paint handler: the first frame is on screen before QtWebEngine loads.
@@ -288,7 +300,8 @@ class DesktopShell:
             return
         view = BrowserView()
         self.window.set_browser(view)
-        self.site_tools.set_browser(view)
+        if self.site_tools is not None:
+            self.site_tools.set_browser(view)
         self.presenter.browser_view = view
         self.browser_ready.set()
 

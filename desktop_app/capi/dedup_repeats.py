@@ -28,74 +28,49 @@ logger = logging.getLogger(__name__)
 REPLACEABLE = frozenset({"deduplicated", "pixel_only", "server_only", "missing_event_id"})
 
 
-def repeat_key(pair: Pair) -> tuple[Any, ...] | None:
-    """What two sends of one action share: page, visitor, pixel and event; None when the pair
-    cannot be a repeat (its verdict says more, a base-pixel event, or the page is unknown)."""
-    if pair.verdict not in REPLACEABLE or pair.event_name in NON_CONVERSION_EVENTS:
-        return None
-    # Same page *and* same visitor (fbp): two shoppers' identical orders on a thank-you URL
-    # without an order number are two conversions, not a reload. Browser-side and server-only
-    # pairs stay apart (the 5-tuple never equals a 4-tuple): a browser copy and a server copy
-    # with different IDs are "IDs generated separately", not one side sent twice.
-    pixel = pair.pixel
-    if pixel is not None:
-        url = pixel.url
-        return (url, pixel.fbp, pixel.pixel_id, pair.event_name) if url else None
-    server = pair.server
-    if server is None:
-        return None
-    payload = server.payload
-    user_data = payload.get("user_data")
-    url = payload.get("event_source_url") or ""
-    visitor = user_data.get("fbp") if isinstance(user_data, dict) else None
-    # page unknown: two orders would look like one action sent twice
-    return ("server", url, visitor, server.pixel_id, pair.event_name) if url else None
+def find_repeated_sends(pairs: list[Pair]) -> None:
+    """Same action sent again with a new ID: within seconds (double fire) or after a reload.
 
-
-class RepeatGroups:
-    """Pairs by `repeat_key`, in pairing order; only keys seen twice or more are judged.
-
-    The pairing adds each pair as it creates it (the hot loop inlines `add` for the clean
-    pairs), so this costs one dict operation per pair and no second walk over all pairs."""
-
-    __slots__ = ("first", "shared")
-
-    def __init__(self) -> None:
-        self.first: dict[tuple[Any, ...], Pair] = {}
-        self.shared: dict[tuple[Any, ...], list[Pair]] = {}  # the rare keys with 2+ pairs
-
-    def add(self, pair: Pair) -> None:
-        key = repeat_key(pair)
-        if key is None:
-            return
-        first = self.first.setdefault(key, pair)
-        if first is not pair:
-            self.add_shared(key, first, pair)
-
-    def add_shared(self, key: tuple[Any, ...], first: Pair, pair: Pair) -> None:
-        same = self.shared.get(key)
-        if same is None:
-            self.shared[key] = [first, pair]
+    One dict operation per pair, keyed by everything two sends of one action share: page,
+    visitor, pixel and event name; only the rare keys seen twice or more are judged."""
+    groups: dict[tuple[Any, ...], Pair] = {}
+    shared: dict[tuple[Any, ...], list[Pair]] = {}  # the rare keys with two or more pairs
+    first_of = groups.setdefault
+    replaceable, base_events = REPLACEABLE, NON_CONVERSION_EVENTS
+    for pair in pairs:
+        if pair.verdict not in replaceable or pair.event_name in base_events:
+            continue
+        # Same page *and* same visitor (fbp): two shoppers' identical orders on a thank-you
+        # URL without an order number are two conversions, not a reload. Browser-side and
+        # server-only pairs stay apart (a 5-tuple never equals a 4-tuple): a browser copy and
+        # a server copy with different IDs are "IDs generated separately", not one side sent
+        # twice.
+        pixel = pair.pixel
+        if pixel is not None:
+            url = pixel.url
+            if not url:
+                continue  # page unknown: two orders would look like one action sent twice
+            key: tuple[Any, ...] = (url, pixel.fbp, pixel.pixel_id, pair.event_name)
         else:
-            same.append(pair)
-
-    def judge(self, dropped: set[int], order: list[Pair] | None = None) -> None:
-        """Mark double fires and reloads. `dropped`: ids of pairs replaced or merged away since
-        they were added; `order`: the final pairs, when some were added out of their order
-        (a copy's place in the pairing breaks ties between copies sent at the same time)."""
-        judged: list[list[Pair]] = []
-        for group in self.shared.values():
-            # a verdict may have changed since the pair was added (e.g. to a name mismatch)
-            members = [p for p in group if p.verdict in REPLACEABLE and id(p) not in dropped]
-            if len(members) > 1:
-                judged.append(members)
-        if judged and order is not None:
-            wanted = {id(p) for members in judged for p in members}
-            place = {id(p): i for i, p in enumerate(order) if id(p) in wanted}
-            for members in judged:
-                members.sort(key=lambda p: place[id(p)])
-        for members in judged:
-            _judge_repeats(members)
+            server = pair.server
+            if server is None:
+                continue
+            payload = server.payload
+            user_data = payload.get("user_data")
+            url = payload.get("event_source_url") or ""
+            visitor = user_data.get("fbp") if isinstance(user_data, dict) else None
+            if not url:
+                continue
+            key = ("server", url, visitor, server.pixel_id, pair.event_name)
+        first = first_of(key, pair)
+        if first is not pair:
+            same = shared.get(key)
+            if same is None:
+                shared[key] = [first, pair]
+            else:
+                same.append(pair)
+    for group in shared.values():
+        _judge_repeats(group)
 
 
 def _judge_repeats(group: list[Pair]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from desktop_app import __version__
 from desktop_app.capi.dedup import Pair
@@ -35,7 +36,9 @@ from desktop_app.views.qt import (
 from desktop_app.views.qt_forms import QScrollArea
 from desktop_app.views.side_by_side import SideBySideView
 from desktop_app.views.styles import apply_style
-from desktop_app.views.tagging_panel import TaggingPanel
+
+if TYPE_CHECKING:
+    from desktop_app.views.tagging_panel import TaggingPanel
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +87,14 @@ class MainWindow(QMainWindow):
         events.setStretchFactor(0, 3)
         events.setStretchFactor(1, 2)
         events.setChildrenCollapsible(False)
-        self.tagging = TaggingPanel()
-        tagging_scroll = QScrollArea()
+        # The tagging panel comes after the first paint (`install_tagging`): its imports
+        # (picker, locators, presets) would delay the first frame.
+        self.tagging: TaggingPanel | None = None
+        tagging_scroll = self.tagging_scroll = QScrollArea()
         tagging_scroll.setWidgetResizable(True)
-        tagging_scroll.setWidget(self.tagging)
+        waiting = QLabel("Preparing the tagger…")
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        tagging_scroll.setWidget(waiting)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("rightTabs")
         self.events_tab = self.tabs.addTab(events, "Events")
@@ -189,6 +196,10 @@ class MainWindow(QMainWindow):
         if run_button is not None:
             run_button.setObjectName("primaryAction")
         self.addToolBar(toolbar)
+
+    def install_tagging(self, panel: TaggingPanel) -> None:
+        self.tagging = panel
+        self.tagging_scroll.setWidget(panel)  # the placeholder is deleted by the scroll area
 
     def show_tab(self, name: str) -> None:
         """'events' | 'tagging'."""

@@ -1,8 +1,8 @@
 """Wires the tools that work on the visible browser's page: tagging ("Tag events" tab),
 "Record journey" and File → "Export evidence…", and feeds them the open site.
 
-Built by `app.py` after the workspace presenter; the page is the embedded QWebEngineView's
-page over CDP, asked for only once it shows a web page.
+Built by `app.py` right after the first paint (its imports would delay the first frame);
+the page is the embedded QWebEngineView's page over CDP, asked for once it shows a web page.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.views.evidence_presenter import EvidencePresenter
 from desktop_app.views.journey_presenter import JourneyPresenter
+from desktop_app.views.tagging_panel import TaggingPanel
 from desktop_app.views.tagging_presenter import TaggingPresenter
 
 if TYPE_CHECKING:
@@ -40,8 +41,10 @@ class SiteToolsPresenter:
         self.window, self.messages, self.workspaces = window, messages, workspaces
         self.embedded = embedded
         self.browser_view: BrowserView | None = None
+        panel = TaggingPanel()
+        window.install_tagging(panel)
         self.tagging = TaggingPresenter(
-            window.tagging,
+            panel,
             messages,
             tasks,
             save_rules=self.save_rules,
@@ -51,6 +54,8 @@ class SiteToolsPresenter:
         self.journeys = JourneyPresenter(window, messages, tasks, self.visible_page, workspaces)
         self.evidence = EvidencePresenter(window, messages)
         workspaces.opened_listeners.append(self.site_opened)
+        if workspaces.workspace is not None:  # opened before these tools existed
+            self.site_opened(workspaces.workspace)
 
     def set_browser(self, view: BrowserView) -> None:
         """The embedded browser exists (it is created after the first paint)."""

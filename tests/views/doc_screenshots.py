@@ -29,6 +29,20 @@ async def _until(condition: Any, timeout_s: float) -> None:
         await asyncio.sleep(0.05)
 
 
+async def _point(tagging: Any, button: Any, mode: str) -> None:
+    """Press a "point at…" button until pick mode is on. Under load a previous pick's late
+    `stop()` can undo a start made right after it (reported to the picker's owner)."""
+    for _attempt in range(3):
+        await tagging.picker.stop()
+        button.click()
+        try:
+            await _until(lambda: tagging.picker.mode == mode, 5)
+            return
+        except TimeoutError:
+            continue
+    raise TimeoutError(f"pick mode {mode} did not start")
+
+
 async def _settle() -> None:
     # Screenshots only: give QtWebEngine a moment to paint the overlay (not a test).
     await asyncio.sleep(0.8)
@@ -40,6 +54,7 @@ async def shoot(shell: Any) -> None:
         await _until(lambda: shell.window is not None and shell.window.isVisible(), 20)
         window = shell.window
         window.resize(*SIZE)
+        await _until(lambda: shell.site_tools is not None, 20)
         await _until(lambda: shell.presenter.pairs, 120)
         await _until(lambda: window.model.conversions == 4, 20)
         await _settle()
@@ -51,16 +66,14 @@ async def shoot(shell: Any) -> None:
         await tagging.refresh_page()
         window.show_tab("tagging")
         panel = window.tagging
-        panel.point_button.click()
-        await _until(lambda: tagging.picker.mode == "element", 10)
+        await _point(tagging, panel.point_button, "element")
         box = await page.locator("#add-to-cart").bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         await page.mouse.click(x, y)
         await _until(lambda: panel.draft.bundle is not None, 10)
         await _until(lambda: panel.match_label.text().startswith("Matches 1"), 10)
         # The price as the value, save: the rule shows in the list.
-        panel.value_button.click()
-        await _until(lambda: tagging.picker.mode == "value", 10)
+        await _point(tagging, panel.value_button, "value")
         price = await page.locator(".product-price .amount").bounding_box()
         await page.mouse.click(price["x"] + 5, price["y"] + 5)
         await _until(panel.save_button.isEnabled, 10)
@@ -68,8 +81,7 @@ async def shoot(shell: Any) -> None:
         await _until(lambda: panel.rules.rules_list.count() == 1, 10)
         panel.rules.rules_list.setCurrentRow(0)
         # Pointing again: the outline and label the owner sees while hovering.
-        panel.point_button.click()
-        await _until(lambda: tagging.picker.mode == "element", 10)
+        await _point(tagging, panel.point_button, "element")
         await page.mouse.move(x - 5, y)
         await page.mouse.move(x, y)
         await _settle()
