@@ -82,22 +82,21 @@ def pair_all(
             no_id_pixels.append(found)
             continue
         key = (found.pixel_id, found.event_name, event_id)
-        pair = Pair(key[1], event_id, "pixel_only", found)
-        # One dict operation finds the server copy and marks the key as taken by this pixel
-        # (the write back below hits the same, still cached, slot).
-        match = claim(key, pair)
-        if match is pair:
-            match = None
-            if anonymous:
-                anon: _Key = (None, key[1], event_id)
-                match = get_anonymous(anon)
-                if match is not None:
-                    used_anonymous.add(anon)  # may also serve another pixel id on the page
-            if match is None:
-                append(pair)
-                one_sided.append(pair)
-                continue
-        elif type(match) is Pair:  # a second browser copy with this key: a group
+        # One dict operation finds the server copy and marks the key as taken by this browser
+        # copy; its pair then replaces the mark in the same, still cached, slot.
+        match = claim(key, found)
+        if type(match) is ServerObservation:  # the common case: one copy each side
+            sent = match.sent_at
+            if sent is None:
+                sent = match.event_time
+            if match.status in failed or abs(sent - found.observed_at) > window_s:
+                pair = _judge(key, found, match, window_s)
+            else:
+                pair = Pair(key[1], event_id, "deduplicated", found, match)
+            server_groups[key] = pair
+            append(pair)
+            continue
+        if type(match) is Pair:  # a second browser copy with this key: a group
             group = groups.get(id(match))
             if group is None:
                 servers_seen = [] if match.server is None else [match.server]
@@ -105,21 +104,26 @@ def pair_all(
                 groups[id(match)] = group
             group[1].append(found)
             continue
-        else:
-            server_groups[key] = pair
+        pair = Pair(key[1], event_id, "pixel_only", found)
+        server_groups[key] = pair
+        if match is found:  # no server copy under this key
+            match = None
+            if anonymous:
+                anon: _Key = (None, key[1], event_id)
+                match = get_anonymous(anon)
+                if type(match) is Pair:  # taken: a browser copy without pixel id had this key
+                    match = None
+                if match is not None:
+                    used_anonymous.add(anon)  # may also serve another pixel id on the page
+            if match is None:
+                append(pair)
+                one_sided.append(pair)
+                continue
         if type(match) is list:
             groups[id(pair)] = (key, [found], match)
-            append(pair)
-            continue
-        pair.server = match
-        sent = match.sent_at
-        if sent is None:
-            sent = match.event_time
-        if match.status in failed or abs(sent - found.observed_at) > window_s:
-            judged = _judge(key, found, match, window_s)
-            pair.verdict, pair.explanation = judged.verdict, judged.explanation
         else:
-            pair.verdict = "deduplicated"  # the common case: one copy each side, in time
+            pair = _judge(key, found, match, window_s)
+            server_groups[key] = pair
         append(pair)
     if groups:  # rare: replace each placeholder by its group's pairs, in place
         pairs = _expand_groups(pairs, groups, window_s)

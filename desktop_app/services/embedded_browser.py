@@ -127,14 +127,24 @@ class EmbeddedBrowser:
     async def page(
         self, matches: Callable[[str], bool] = is_web_page, timeout_s: float = 20.0
     ) -> Page:
-        """The view's page (the first page whose URL `matches`), once it exists."""
+        """The view's page (the newest open page whose URL `matches`), once it exists.
+
+        Every context is searched: a page on a workspace's persistent profile (a separate
+        Chromium browser context) may be listed apart from the default one. The newest page
+        wins because switching profile replaces the view's page, and the old one can still be
+        listed for a moment after Qt deleted it.
+        """
         browser = await self.connect(timeout_s)
         deadline = asyncio.get_running_loop().time() + timeout_s
         while asyncio.get_running_loop().time() < deadline:
-            for context in browser.contexts:
-                for page in context.pages:
-                    if matches(page.url):
-                        return page
+            found = [
+                page
+                for context in browser.contexts
+                for page in context.pages
+                if not page.is_closed() and matches(page.url)
+            ]
+            if found:
+                return found[-1]
             await asyncio.sleep(0.05)
         seen = [p.url for c in browser.contexts for p in c.pages]
         raise EmbeddedBrowserError(f"no matching page in the embedded browser (saw {seen})")

@@ -24,6 +24,7 @@ from desktop_app.capi.server_event import BuiltEvent, EventShapeError, build_ser
 from desktop_app.capi.user_data import FieldTrace
 from desktop_app.capi.validation import blocking
 from desktop_app.services.delivery import Deliverer, DeliveryUpdate, RetryPolicy, TokenProvider
+from desktop_app.services.diagnostics_log import DiagnosticsLog, RuleDiagnostic
 from desktop_app.services.graph_client import GraphClient
 from desktop_app.services.http_server import LocalServer
 from desktop_app.services.outbox import NewEvent, Outbox, OutboxRow
@@ -78,6 +79,7 @@ class RelayService:
         self._listeners: list[Listener] = []
         self._traces: OrderedDict[str, list[FieldTrace]] = OrderedDict()
         self._warnings: list[str] = []
+        self._rule_log = DiagnosticsLog()  # broken tag rules reported by pages, memory only
         code_in_config = config.raw.get("test_event_code")
         if settings.test_event_code is None and isinstance(code_in_config, str):
             settings.test_event_code = code_in_config or None
@@ -262,6 +264,30 @@ class RelayService:
         """raw → normalized → sha256 per value, from memory only (None once forgotten)."""
         return self._traces.get(event_id)
 
+    # -- broken tag rules (POST /v1/diagnostics) ----------------------------------------
+    @property
+    def rule_log(self) -> DiagnosticsLog:
+        return self._rule_log
+
+    def record_diagnostic(self, item: RuleDiagnostic) -> None:
+        """Keep the report and tell listeners: kind `rule_error`, the report in `findings`."""
+        self._rule_log.add(item)
+        self._emit(
+            DeliveryUpdate(
+                "rule_error",
+                item.pixel_id or self.config.pixel_id,
+                "",
+                None,
+                "rule_error",
+                findings=[item.as_finding()],
+                at=item.at,
+            )
+        )
+
+    def rule_diagnostics(self, limit: int | None = None) -> list[RuleDiagnostic]:
+        """The latest reports of broken rules, oldest first (same as GET /v1/diagnostics)."""
+        return self._rule_log.items(limit)
+
     # -- state -------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
         stats = self.outbox.stats()
@@ -291,6 +317,7 @@ class RelayService:
             "warnings": warnings,
             "graph_url": self.settings.graph_url,
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0.0,
+            **self._rule_log.health_fields(),
         }
 
     def deliveries(self, since: float | None = None, limit: int = 200) -> list[dict[str, Any]]:

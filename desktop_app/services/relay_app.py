@@ -2,7 +2,8 @@
 
 `POST /v1/events` is public (the shop's pages call it), so it is the hardened one: explicit
 CORS allow-list, trusted Host header, body cap (413), per-IP rate limit (429), JSON or
-`text/plain` only (415, `sendBeacon` sends text/plain). Every error is a JSON object
+`text/plain` only (415, `sendBeacon` sends text/plain). `POST /v1/diagnostics` (broken tag
+rules reported by the same pages) gets the same guards. Every error is a JSON object
 `{"error": {"code", "message", "field"}}`; the relay's state lives behind `RelayCore`.
 """
 
@@ -28,6 +29,15 @@ from starlette.routing import Route
 
 from desktop_app.capi.graph_api import MAX_EVENTS_PER_REQUEST
 from desktop_app.capi.server_event import EventShapeError
+from desktop_app.services.diagnostics_log import (
+    MAX_BODY_BYTES as MAX_DIAGNOSTIC_BYTES,
+)
+from desktop_app.services.diagnostics_log import (
+    DiagnosticShapeError,
+    DiagnosticsLog,
+    RuleDiagnostic,
+    parse_report,
+)
 from desktop_app.services.logs import redact
 
 logger = logging.getLogger(__name__)
@@ -47,6 +57,11 @@ class RelayCore(Protocol):
     def health(self) -> dict[str, Any]: ...
 
     def deliveries(self, since: float | None = None, limit: int = 200) -> list[dict[str, Any]]: ...
+
+    @property
+    def rule_log(self) -> DiagnosticsLog: ...
+
+    def record_diagnostic(self, item: RuleDiagnostic) -> None: ...
 
 
 @dataclass(slots=True)
@@ -102,6 +117,14 @@ class BodyTooLarge(Exception):
     pass
 
 
+class Refused(Exception):
+    """A guard said no; `response` is the JSON error to send."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 async def _read_capped(request: Request, cap: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
@@ -129,29 +152,45 @@ def _events_of(data: Any) -> list[Any]:
     raise EventShapeError("body", 'must be an event object or {"events": [...]}')
 
 
+async def _guarded_json(
+    request: Request, settings: HttpSettings, limiter: RateLimiter, cap: int
+) -> Any:
+    """The public POST guards in order (429, 415, 413, 400); raises `Refused`."""
+    client_ip = request.client.host if request.client else None
+    exempt = is_loopback(client_ip) and not settings.rate_limit_loopback
+    if not exempt and not limiter.allow(client_ip or "?"):
+        raise Refused(error(429, "rate_limited", "too many requests from this address; slow down"))
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in ACCEPTED_TYPES:
+        raise Refused(
+            error(415, "unsupported_media_type", "send application/json or text/plain", "body")
+        )
+    try:
+        body = await _read_capped(request, cap)
+    except BodyTooLarge:
+        raise Refused(
+            error(413, "body_too_large", f"body larger than {cap} bytes", "body")
+        ) from None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise Refused(
+            error(400, "invalid_json", f"body is not valid JSON: {type(exc).__name__}")
+        ) from None
+
+
 def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
     limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    # Own bucket: a page looping on a broken rule must not use up its visitors' event budget.
+    diagnostics_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    diagnostics_cap = min(settings.max_body_bytes, MAX_DIAGNOSTIC_BYTES)
 
     async def post_events(request: Request) -> Response:
         client_ip = request.client.host if request.client else None
-        exempt = is_loopback(client_ip) and not settings.rate_limit_loopback
-        if not exempt and not limiter.allow(client_ip or "?"):
-            return error(429, "rate_limited", "too many requests from this address; slow down")
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type and content_type not in ACCEPTED_TYPES:
-            return error(
-                415, "unsupported_media_type", "send application/json or text/plain", "body"
-            )
         try:
-            body = await _read_capped(request, settings.max_body_bytes)
-        except BodyTooLarge:
-            return error(
-                413, "body_too_large", f"body larger than {settings.max_body_bytes} bytes", "body"
-            )
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-            return error(400, "invalid_json", f"body is not valid JSON: {type(exc).__name__}")
+            data = await _guarded_json(request, settings, limiter, settings.max_body_bytes)
+        except Refused as refused:
+            return refused.response
         try:
             events = _events_of(data)
             result = await core.ingest(
@@ -163,12 +202,44 @@ def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
             return error(503, "storage_unavailable", str(exc))
         return JSONResponse(result, status_code=202)
 
+    async def post_diagnostics(request: Request) -> Response:
+        try:
+            data = await _guarded_json(request, settings, diagnostics_limiter, diagnostics_cap)
+            item = parse_report(data, user_agent=request.headers.get("user-agent"))
+        except Refused as refused:
+            return refused.response
+        except DiagnosticShapeError as exc:
+            return error(422, "invalid_diagnostic", exc.message, exc.field)
+        core.record_diagnostic(item)
+        return JSONResponse({"accepted": 1}, status_code=202)
+
+    async def get_diagnostics(request: Request) -> Response:
+        if not _private_ok(request):
+            return error(403, "forbidden", "diagnostics are served to loopback clients only")
+        try:
+            limit = int(request.query_params.get("limit") or 200)
+        except ValueError:
+            return error(422, "invalid_query", "limit must be an integer", "limit")
+        if not 1 <= limit <= 1000:
+            return error(422, "invalid_query", "limit must be 1–1000", "limit")
+        log = core.rule_log
+        return JSONResponse(
+            {
+                "count": log.total,
+                "rules": log.summary(),
+                "diagnostics": [d.to_json() for d in log.items(limit)],
+            }
+        )
+
+    def _private_ok(request: Request) -> bool:
+        client_ip = request.client.host if request.client else None
+        return settings.deliveries_public or is_loopback(client_ip)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse(core.health())
 
     async def get_deliveries(request: Request) -> Response:
-        client_ip = request.client.host if request.client else None
-        if not settings.deliveries_public and not is_loopback(client_ip):
+        if not _private_ok(request):
             return error(403, "forbidden", "deliveries are served to loopback clients only")
         try:
             since_text = request.query_params.get("since")
@@ -207,6 +278,8 @@ def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/v1/deliveries", get_deliveries, methods=["GET"]),
+            Route("/v1/diagnostics", post_diagnostics, methods=["POST"]),
+            Route("/v1/diagnostics", get_diagnostics, methods=["GET"]),
         ],
         middleware=middleware,
         exception_handlers={HTTPException: http_error, Exception: server_error},

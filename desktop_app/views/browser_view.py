@@ -7,12 +7,17 @@ automation see one page; `prepare_environment()` must run before this module cre
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
+from desktop_app.views.browser_profile import BrowserProfiles
 from desktop_app.views.qt import (
+    QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QToolButton,
     QUrl,
     QVBoxLayout,
@@ -47,8 +52,13 @@ class BrowserView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        web_view_class, _page_class = load_webengine()
+        web_view_class, self._page_class = load_webengine()
         self.view: Any = web_view_class(self)
+        # After the web view, so Qt deletes its pages before the profiles (browser_profile.py).
+        self.profiles = BrowserProfiles(self)
+        self._profile_folder: Path | None = None
+        self.unreachable = UnreachableBanner()
+        self.unreachable.retry.clicked.connect(self._retry)
 
         self.back = QToolButton()
         self.back.setText("◀")
@@ -79,6 +89,7 @@ class BrowserView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.progress)
+        layout.addWidget(self.unreachable)
         layout.addWidget(self.view, 1)
 
         self.back.clicked.connect(self.view.back)
@@ -89,6 +100,7 @@ class BrowserView(QWidget):
         self.view.loadStarted.connect(self._on_load_started)
         self.view.loadProgress.connect(self.progress.setValue)
         self.view.loadFinished.connect(self._on_load_finished)
+        self._watch_page(self.view.page())
         self._update_buttons()
         self.view.setHtml(WELCOME_PAGE)
 
@@ -97,6 +109,29 @@ class BrowserView(QWidget):
 
     def load(self, url: str) -> None:
         self.view.load(to_url(url))
+
+    def use_workspace(self, folder: Path | None) -> None:
+        """Browse with the cookies of the site in `folder`; None: off the record (demo, sandbox).
+
+        A profile belongs to a page for the page's whole life, so a new profile means a new
+        page. The view deletes the old page itself (it is the view's child) in `setPage`.
+        """
+        if folder == self._profile_folder:
+            return
+        profile = self.profiles.profile_for(folder)
+        self._profile_folder = folder
+        if self.view.page().profile() is profile:
+            return
+        page = self._page_class(profile, self.view)
+        self._watch_page(page)
+        self.view.setPage(page)
+        self.unreachable.setVisible(False)
+        self._update_buttons()
+        logger.debug("browser uses %s", "the off-the-record profile" if folder is None else folder)
+
+    @property
+    def profile_folder(self) -> Path | None:
+        return self._profile_folder
 
     def current_url(self) -> str:
         return str(self.view.url().toString())
@@ -120,7 +155,82 @@ class BrowserView(QWidget):
         self._update_buttons()
         self.load_finished.emit(ok)
 
+    def _watch_page(self, page: Any) -> None:
+        page.loadingChanged.connect(self._on_loading_changed)
+
+    def _on_loading_changed(self, info: Any) -> None:
+        """Main-frame loads only: Qt reports no subresource or iframe load here."""
+        from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
+        status = QWebEngineLoadingInfo.LoadStatus
+        state = info.status()
+        if state == status.LoadFailedStatus:
+            # (Qt flags the failed load itself as an error page: its own page replaces it.)
+            if unreachable(info):
+                self.unreachable.show_for(info.url(), info.errorString())
+        elif info.isErrorPage():
+            return
+        elif state == status.LoadSucceededStatus or (
+            state == status.LoadStartedStatus and info.url() != self.unreachable.url
+        ):
+            self.unreachable.setVisible(False)
+
+    def _retry(self) -> None:
+        url = self.unreachable.url
+        self.unreachable.setVisible(False)
+        if url is not None:
+            self.view.load(url)
+
     def _update_buttons(self) -> None:
         history = self.view.history()
         self.back.setEnabled(history.canGoBack())
         self.forward.setEnabled(history.canGoForward())
+
+
+def unreachable(info: Any) -> bool:
+    """A failure to reach the site: DNS, refused, offline, TLS, no answer, malformed address.
+
+    Not an HTTP status page (the site answered; its own 404/500 page is shown) and not a load
+    that the user or a newer navigation stopped (Qt reports those as LoadStoppedStatus).
+    """
+    from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
+    domain = QWebEngineLoadingInfo.ErrorDomain
+    return info.errorDomain() in (
+        domain.ConnectionErrorDomain,
+        domain.CertificateErrorDomain,
+        domain.DnsErrorDomain,
+        domain.HttpErrorDomain,
+    )
+
+
+def unreachable_text(url: QUrl) -> str:
+    host = url.host() or url.toString()
+    if url.port() != -1:  # a local shop on its own port: say which one
+        host = f"{host}:{url.port()}"
+    return f"Can't reach {host} — check the address and your internet connection."
+
+
+class UnreachableBanner(QFrame):
+    """A plain line above the page when the site cannot be reached, with a Retry button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("unreachableBanner")
+        self.setStyleSheet("#unreachableBanner { background: #fce8e6; color: #3c4043; }")
+        self.url: QUrl | None = None
+        self.message = QLabel()
+        self.message.setObjectName("unreachableMessage")
+        self.message.setWordWrap(True)
+        self.retry = QPushButton("Retry")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.retry)
+        self.setVisible(False)
+
+    def show_for(self, url: QUrl, reason: str = "") -> None:
+        self.url = QUrl(url)
+        self.message.setText(unreachable_text(url))
+        self.message.setToolTip(reason)  # Chromium's code (net::ERR_…) for whoever asks
+        self.setVisible(True)

@@ -104,6 +104,7 @@ class DemoPresenter:
         if self.embedded is not None and self._browser_ready is not None:
             await self._browser_ready.wait()
         if self.browser_view is not None and self.embedded is not None:
+            self.browser_view.use_workspace(None)  # the demo shop: off the record
             self.browser_view.load(shop_url)
             return await self.embedded.page(lambda url: url.startswith(shop_url))
         from desktop_app.services.browser import HeadlessBrowser

@@ -19,6 +19,7 @@ from desktop_app.views.qt import (
     QAction,
     QApplication,
     QCloseEvent,
+    QEvent,
     QIcon,
     QKeySequence,
     QLabel,
@@ -35,7 +36,7 @@ from desktop_app.views.qt import (
 )
 from desktop_app.views.qt_forms import QScrollArea
 from desktop_app.views.side_by_side import SideBySideView
-from desktop_app.views.styles import apply_style
+from desktop_app.views.styles import apply_style, restyle
 
 if TYPE_CHECKING:
     from desktop_app.views.tagging_panel import TaggingPanel
@@ -46,6 +47,9 @@ TITLE = "PixelBridge"
 # Side-by-side log columns (browser time, event, ID · verdict · server event, ID, Meta's
 # answer): narrow enough that a 1440 px window shows the browser, both sides and the verdict.
 LOG_COLUMN_WIDTHS = (88, 124, 104, 160, 124, 104, 150)
+THEME_EVENTS = frozenset(
+    {QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange}
+)
 BROWSER_WIDTH = 470  # of the default 1440 px: the demo shop's product page still fits
 
 
@@ -133,6 +137,7 @@ class MainWindow(QMainWindow):
         messages.posted.connect(self.on_message)
         self._open_boxes: list[QMessageBox] = []
         self._painted = False
+        self._restyling = False
 
     def _build_actions(self) -> None:
         self.run_demo_action = QAction("Run demo", self)
@@ -219,6 +224,20 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.first_painted.emit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # The desktop switched between light and dark (Qt 6.5+ hands the app a new palette):
+        # re-resolve the style sheet's `palette(…)` colours and the verdict tones.
+        if event.type() in THEME_EVENTS and not self._restyling:
+            self._restyling = True
+            try:
+                restyle(self)
+                pair = self.log.selected_pair()
+                if pair is not None:
+                    self.detail.show_pair(pair)
+            finally:
+                self._restyling = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)

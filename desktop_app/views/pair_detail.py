@@ -30,6 +30,7 @@ from desktop_app.views.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop_app.views.styles import is_dark, tone
 from desktop_app.views.verdict_style import style_for_pair
 
 logger = logging.getLogger(__name__)
@@ -201,8 +202,9 @@ class PairDetail(QWidget):
             self.explanation.setText("")
             return
         style = style_for_pair(pair)
+        colour = tone(style.colour, is_dark(self.palette()))  # lighter on a dark theme
         self.headline.setText(
-            f'<span style="color:{style.colour}; font-weight:600">{html.escape(style.label)}'
+            f'<span style="color:{colour}; font-weight:600">{html.escape(style.label)}'
             f"</span> · {html.escape(pair.event_name)} · event ID "
             f"{html.escape(pair.event_id or '(none)')}"
         )

@@ -25,6 +25,7 @@ from desktop_app.views.qt import (
     Qt,
     Signal,
 )
+from desktop_app.views.styles import dim_text, tone
 from desktop_app.views.verdict_style import (
     OUTCOMES,
     VerdictStyle,
@@ -183,7 +184,7 @@ class PairTableModel(QAbstractTableModel):
         if column == VERDICT_COLUMN:
             return self._verdict_data(pair, role)
         if role == Qt.ItemDataRole.ForegroundRole and self._side_missing(pair, column):
-            return QBrush(QColor("#9aa0a6"))
+            return QBrush(QColor(dim_text()))
         return None
 
     # --- updates ------------------------------------------------------------------------
@@ -256,7 +257,7 @@ class PairTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(style)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._brush(self._colours, style.colour, 255)
+            return self._brush(self._colours, tone(style.colour), 255)  # dark: lighter tone
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._brush(self._tints, style.colour, 36)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -62,8 +62,8 @@ class SiteToolsPresenter:
         self.browser_view = view
         view.load_finished.connect(self._page_loaded)
         site = self.workspaces.workspace
-        if site is not None and site.site_url:
-            view.load(site.site_url)
+        if site is not None:
+            self._show_site(view, site)
 
     def _page_loaded(self, ok: bool) -> None:
         # The welcome page (inline HTML) is no site: nothing to detect or check there.
@@ -73,8 +73,15 @@ class SiteToolsPresenter:
 
     def site_opened(self, workspace: Workspace) -> None:
         self.tagging.set_rules(workspace.rules)
-        if self.browser_view is not None and workspace.site_url:
-            self.browser_view.load(workspace.site_url)
+        if self.browser_view is not None:
+            self._show_site(self.browser_view, workspace)
+
+    @staticmethod
+    def _show_site(view: BrowserView, workspace: Workspace) -> None:
+        # The site's own cookies (the owner's login, a cart), kept in its workspace folder.
+        view.use_workspace(workspace.folder)
+        if workspace.site_url:
+            view.load(workspace.site_url)
 
     def save_rules(self, rules: list[dict[str, Any]]) -> None:
         if self.workspaces.workspace is not None:

@@ -1,7 +1,11 @@
-"""The app's style sheet (resources/styles/app.qss), applied to a top-level widget.
+"""The app's style sheet (resources/styles/app.qss) and colours that stay readable in light and
+dark themes.
 
 Applied per window, not to the QApplication, so tests and screenshots get the same look
-without changing global state.
+without changing global state. The theme itself comes from the system: Qt 6.5+ gives the
+application a dark palette when the desktop is dark (`QStyleHints.colorScheme()`), and every
+colour here is derived from the palette of the widget it is drawn on, so nothing is fixed to a
+light background. Meaningful colours (verdicts) have a lighter tone for dark backgrounds.
 """
 
 from __future__ import annotations
@@ -10,15 +14,35 @@ import logging
 from functools import cache
 from pathlib import Path
 
-from desktop_app.views.qt import QWidget
+from desktop_app.views.qt import QApplication, QColor, QPalette, QWidget
 
 logger = logging.getLogger(__name__)
 
-STYLE_PATH = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
+STYLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "styles"
+STYLE_PATH = STYLES_DIR / "app.qss"
+
+# Verdict and status colours (verdict_style.py) → the tone used on a dark background.
+# Material's dark-theme tones of the same hues keep ≥ 4.5:1 contrast on #1e1e1e–#353535.
+DARK_TONES: dict[str, str] = {
+    "#1e8e3e": "#81c995",  # green: counted once
+    "#c5221f": "#f28b82",  # red: counted twice / lost
+    "#b06000": "#fdd663",  # amber: one side only
+    "#5f6368": "#bdc1c6",  # grey: to check / not a conversion
+    "#1a73e8": "#8ab4f8",  # blue: links and the primary action
+}
+
+
+# Secondary text (the empty side of a one-sided event): dim, yet ≥ 4.5:1 on white and on dark.
+DIM_TEXT = {False: "#6b7075", True: "#9aa0a6"}
+
+
+def dim_text(dark: bool | None = None) -> str:
+    return DIM_TEXT[is_dark() if dark is None else dark]
 
 
 @cache
 def style_sheet() -> str:
+    """Uses `palette(…)` for every colour without a meaning, so one sheet fits both themes."""
     try:
         return STYLE_PATH.read_text(encoding="utf-8")
     except OSError:
@@ -26,5 +50,72 @@ def style_sheet() -> str:
         return ""
 
 
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when text is lighter than the window behind it (a dark theme)."""
+    if palette is None:
+        palette = QApplication.palette()
+    window = palette.color(QPalette.ColorRole.Window).lightnessF()
+    text = palette.color(QPalette.ColorRole.WindowText).lightnessF()
+    return text > window
+
+
+def tone(colour: str, dark: bool | None = None) -> str:
+    """The readable tone of a meaningful colour for the current (or given) theme."""
+    if dark is None:
+        dark = is_dark()
+    return DARK_TONES.get(colour.lower(), colour) if dark else colour
+
+
+def contrast(foreground: QColor, background: QColor) -> float:
+    """WCAG 2.x contrast ratio (1..21) of two opaque colours."""
+
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def apply_style(widget: QWidget) -> None:
     widget.setStyleSheet(style_sheet())
+
+
+def restyle(widget: QWidget) -> None:
+    """After a theme change: `palette(…)` in a style sheet is resolved when it is applied."""
+    widget.setStyleSheet("")
+    apply_style(widget)
+
+
+def dark_palette() -> QPalette:
+    """A dark palette like the ones desktops hand to Qt: for tests, screenshots and
+    platforms whose theme gives Qt no dark palette (offscreen)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    table = {
+        roles.Window: "#202124",
+        roles.WindowText: "#e8eaed",
+        roles.Base: "#1b1b1d",
+        roles.AlternateBase: "#26272a",
+        roles.Text: "#e8eaed",
+        roles.Button: "#2d2e31",
+        roles.ButtonText: "#e8eaed",
+        roles.Light: "#4a4b4f",
+        roles.Midlight: "#3c3d40",
+        roles.Mid: "#5f6368",
+        roles.Dark: "#161618",
+        roles.Shadow: "#000000",
+        roles.Highlight: "#2f5fa8",
+        roles.HighlightedText: "#ffffff",
+        roles.Link: "#8ab4f8",
+        roles.ToolTipBase: "#2d2e31",
+        roles.ToolTipText: "#e8eaed",
+        roles.PlaceholderText: "#9aa0a6",
+        roles.BrightText: "#ffffff",
+    }
+    for role, colour in table.items():
+        palette.setColor(role, QColor(colour))
+    return palette

@@ -114,7 +114,9 @@ class TaggingPresenter:
             await self.picker.attach(page)
 
     async def _page(self) -> Page | None:
-        if self.picker.page is None and self._page_provider is not None:
+        page = self.picker.page
+        # Opening another site (or the demo) replaces the view's page: the old one is closed.
+        if (page is None or page.is_closed()) and self._page_provider is not None:
             await self.attach(await self._page_provider())
         return self.picker.page
 

@@ -272,3 +272,22 @@ def test_bulk_shaped_inputs_equal_reference() -> None:
     assert_same(ours, reference_pairs(pixels, servers))
     verdicts = {p.verdict for p in ours}
     assert {"deduplicated", "pixel_only", "server_only", "event_name_mismatch"} <= verdicts
+
+
+def test_browser_copy_without_pixel_id_takes_the_anonymous_server_copy() -> None:
+    """A pixel id the capture could not read (None) claims the server copies without one, as
+    the key lookup always did; a second pixel must then not get them again."""
+    custom = {"value": "10", "currency": "EUR"}
+    pixels = [
+        PixelObservation(None, "Purchase", "o1", URLS[1], T0, custom_data=custom),  # type: ignore[arg-type]
+        PixelObservation("111", "Purchase", "o1", URLS[1], T0, custom_data=custom),
+        PixelObservation(None, "Purchase", "o2", URLS[3], T0, custom_data=custom),  # type: ignore[arg-type]
+    ]
+    payload = {"custom_data": {"value": 10.0, "currency": "EUR"}}
+    servers = [
+        ServerObservation(None, "Purchase", "o1", int(T0), payload, sent_at=T0),
+        ServerObservation("111", "Purchase", "o2", int(T0), payload, sent_at=T0),
+    ]
+    ours = pair_events(pixels, servers)
+    assert_same(ours, reference_pairs(pixels, servers))
+    assert [p.verdict for p in ours] == ["deduplicated", "pixel_only", "pixel_only", "server_only"]
