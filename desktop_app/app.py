@@ -9,7 +9,6 @@ returning an exit code. Nothing here calls `sys.exit`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import importlib.util
 import logging
@@ -20,9 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# asyncio is imported inside the functions that use it: `run_desktop` paints the window's
+# first frame before asyncio (~35 ms of imports) loads (views/first_frame.py).
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop_app.services.embedded_browser import CdpEndpoint, EmbeddedBrowser
     from desktop_app.views.demo_presenter import DemoPresenter
+    from desktop_app.views.first_frame import FirstFrame
     from desktop_app.views.main_window import MainWindow
     from desktop_app.views.qt import QApplication
     from desktop_app.views.site_tools_presenter import SiteToolsPresenter
@@ -86,18 +90,12 @@ def run_desktop(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    endpoint: CdpEndpoint | None = None
-    if options.browser and _webengine_available():
-        from desktop_app.services.embedded_browser import prepare_environment
-
-        endpoint = prepare_environment()  # before any QtWebEngine object exists
-    elif options.browser:
+    embedded = options.browser and _webengine_available()
+    if options.browser and not embedded:
         logger.warning("QtWebEngine is not installed: the demo runs in a hidden browser")
-    import qasync
-
     from desktop_app.views.qt import QApplication, share_gl_contexts
 
-    if endpoint is not None and QApplication.instance() is None:
+    if embedded and QApplication.instance() is None:
         share_gl_contexts()
     from desktop_app.views.application import PixelBridgeApplication
 
@@ -105,7 +103,26 @@ def run_desktop(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("PixelBridge")
     app.setOrganizationName("PixelBridge")
-    shell = DesktopShell(app, options, endpoint)
+    from desktop_app.views.first_frame import paint_first_frame
+
+    first = paint_first_frame(
+        app,
+        browser_later=embedded,
+        layout_path=DesktopShell.layout_path_for(options),
+        print_mark=options.exit_after_paint,
+    )
+    endpoint: CdpEndpoint | None = None
+    if embedded:
+        # After the first frame (its module loads asyncio), before any QtWebEngine object:
+        # QtWebEngine reads these variables when it starts, after the paint.
+        from desktop_app.services.embedded_browser import prepare_environment
+
+        endpoint = prepare_environment()
+    import asyncio
+
+    import qasync
+
+    shell = DesktopShell(app, options, endpoint, first_frame=first)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
             return runner.run(shell.main())
@@ -131,9 +148,17 @@ class DesktopShell:
     workspaces: WorkspacePresenter
 
     def __init__(
-        self, app: QApplication, options: DesktopOptions, endpoint: CdpEndpoint | None
+        self,
+        app: QApplication,
+        options: DesktopOptions,
+        endpoint: CdpEndpoint | None,
+        *,
+        first_frame: FirstFrame | None = None,  # the window, already painted by run_desktop
     ) -> None:
+        import asyncio
+
         self.app = app
+        self.first_frame = first_frame
         self.options = options
         self.endpoint = endpoint
         self.exit_code = 0
@@ -148,6 +173,8 @@ class DesktopShell:
         self._stopped = False
 
     async def main(self) -> int:
+        import asyncio
+
         from desktop_app.views.application import PixelBridgeApplication
 
         loop = asyncio.get_running_loop()
@@ -163,12 +190,18 @@ class DesktopShell:
             self.build()
             assert self.window is not None
             await self.window.render()
-            if self._remember_layout:
+            layout = self.layout_path_for(self.options)
+            if layout is not None and self.first_frame is None:
                 from desktop_app.views.window_state import restore_window_state
 
-                restore_window_state(self.window, self._layout_path())
+                restore_window_state(self.window, layout)
             self.window.show()
-            if not self.options.exit_after_paint:
+            if self.options.exit_after_paint:
+                if self.window.painted:  # painted before the loop (`run_desktop`)
+                    self._painted_then_quit()
+            elif self.window.painted:
+                self._after_first_paint()
+            else:
                 # A window that never paints (off-screen, minimised by the window manager)
                 # must still end up fully built.
                 loop.call_later(AFTER_PAINT_FALLBACK_S, self._after_paint)
@@ -187,18 +220,23 @@ class DesktopShell:
 
     @property
     def _remember_layout(self) -> bool:
-        # Scripted runs (smoke tests, benchmarks, screenshots) neither use nor change the
-        # user's saved layout: their window size must be the same everywhere.
-        return not (self.options.exit_after_demo or self.options.exit_after_paint)
+        return self.layout_path_for(self.options) is not None
 
     @staticmethod
-    def _layout_path() -> Path:
+    def layout_path_for(options: DesktopOptions) -> Path | None:
+        """Where the window layout is kept; None for scripted runs (smoke tests, benchmarks,
+        screenshots), which neither use nor change it: their window size is the same
+        everywhere."""
+        if options.exit_after_demo or options.exit_after_paint:
+            return None
         from desktop_app.services.paths import AppPaths
 
         return AppPaths.default().config / "window.json"
 
     def _watch_signals(self) -> list[int]:
         """SIGTERM (logout, `kill`) and SIGHUP shut down like Quit: no orphan helpers."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         watched = []
         for name in ("SIGTERM", "SIGHUP"):
@@ -220,7 +258,7 @@ class DesktopShell:
         from desktop_app.views.pair_model import PairTableModel
         from desktop_app.views.tasks import TaskOwner
 
-        self.messages = MessageBridge()
+        self.messages = self.first_frame.messages if self.first_frame else MessageBridge()
         self.tasks = TaskOwner(self._on_task_error)
         if self.endpoint is not None:
             from desktop_app.services.embedded_browser import EmbeddedBrowser
@@ -228,13 +266,16 @@ class DesktopShell:
             self.embedded = EmbeddedBrowser(self.endpoint)
         else:
             self.browser_ready.set()  # no embedded browser: the demo uses a hidden one
-        model = PairTableModel()
-        window = MainWindow(
-            model,
-            self.messages,
-            browser_later=self.endpoint is not None,
-            raw_user_data=self._raw_user_data,
-        )
+        if self.first_frame is not None:
+            window = self.first_frame.window
+            self.first_frame.raw_user_data.target = self._raw_user_data
+        else:
+            window = MainWindow(
+                PairTableModel(),
+                self.messages,
+                browser_later=self.endpoint is not None,
+                raw_user_data=self._raw_user_data,
+            )
         self.presenter = DemoPresenter(
             window,
             self.messages,
@@ -276,6 +317,8 @@ class DesktopShell:
             window.first_painted.connect(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        import asyncio
+
         # Out of the paint handler: no widgets are added while Qt is painting the window.
         asyncio.get_running_loop().call_soon(self._after_paint)
 
@@ -310,6 +353,8 @@ class DesktopShell:
             self.site_tools.set_browser(view)
 
     def _create_browser_soon(self) -> None:
+        import asyncio
+
         # Out of the paint handler: the first frame is on screen before QtWebEngine loads.
         asyncio.get_running_loop().call_soon(self._create_browser)
 
@@ -330,8 +375,12 @@ class DesktopShell:
         self.tasks.spawn("demo", self._demo_then_maybe_exit())
 
     def _painted_then_quit(self) -> None:
-        # The startup benchmark times the process until this line appears on stdout.
-        print("first-paint", flush=True)
+        # The startup benchmark times the process until these lines appear on stdout:
+        # the first frame (printed by `paint_first_frame` when it painted it), then the loop
+        # running, i.e. the window handling input.
+        if self.first_frame is None:
+            print("first-paint", flush=True)
+        print("ready", flush=True)
         self.request_quit()
 
     def _customer(self) -> Any:
@@ -343,6 +392,8 @@ class DesktopShell:
         )
 
     async def _demo_then_maybe_exit(self) -> None:
+        import asyncio
+
         # The preload starts at the first paint (bounded wait: a hidden window never paints).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._painted.wait(), 5)
@@ -376,16 +427,19 @@ class DesktopShell:
         if self.embedded is not None:
             await self.embedded.close()
         if self.window is not None:
-            if self._remember_layout:
+            layout = self.layout_path_for(self.options)
+            if layout is not None:
                 from desktop_app.views.window_state import save_window_state
 
-                save_window_state(self.window, self._layout_path())
+                save_window_state(self.window, layout)
             self.window.hide()
             self.window.deleteLater()
             self.window = None
         # Let Qt destroy the web view (and end its renderer process) while the loop runs.
         # Yielding to the loop, never `processEvents()`: inside a coroutine that would be a
         # nested event loop, and other tasks would fail with "Cannot enter into task".
+        import asyncio
+
         await asyncio.sleep(0.05)
         self._stopped = True
 

@@ -40,7 +40,20 @@ class OneLineArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def commands_needed(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules that parsing `argv` needs: importing all of them costs ~0.15 s
+    (phonenumbers, asyncio, …), which `pixelbridge` alone (the desktop app) must not pay
+    before its window appears. A named command needs only its own module; top-level help and
+    an unknown command need them all, to list them."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return COMMAND_MODULES
+        if not arg.startswith("-"):
+            return (arg,) if arg in COMMAND_MODULES else COMMAND_MODULES
+    return ()  # the desktop app, --version
+
+
+def build_parser(commands: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = OneLineArgumentParser(
         prog="pixelbridge",
         description="Install and verify Meta Pixel + Conversions API tracking. "
@@ -48,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"PixelBridge {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    # For the startup benchmark and smoke runs of the desktop app (bench/bench_startup.py).
+    parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-browser", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(
         title="commands", dest="command", parser_class=OneLineArgumentParser
     )
-    for name in COMMAND_MODULES:
+    for name in commands:
         try:
             module = importlib.import_module(f"desktop_app.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -69,7 +85,7 @@ def configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(commands_needed(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     handler = getattr(args, "handler", None)

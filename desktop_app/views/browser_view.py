@@ -57,6 +57,7 @@ class BrowserView(QWidget):
         # After the web view, so Qt deletes its pages before the profiles (browser_profile.py).
         self.profiles = BrowserProfiles(self)
         self._profile_folder: Path | None = None
+        self._own_page: Any = None  # the page made for the current profile, if not Qt's own
         self.unreachable = UnreachableBanner()
         self.unreachable.retry.clicked.connect(self._retry)
 
@@ -114,7 +115,7 @@ class BrowserView(QWidget):
         """Browse with the cookies of the site in `folder`; None: off the record (demo, sandbox).
 
         A profile belongs to a page for the page's whole life, so a new profile means a new
-        page. The view deletes the old page itself (it is the view's child) in `setPage`.
+        page (Playwright sees it as a new page: callers ask `EmbeddedBrowser.page()` again).
         """
         if folder == self._profile_folder:
             return
@@ -125,6 +126,12 @@ class BrowserView(QWidget):
         page = self._page_class(profile, self.view)
         self._watch_page(page)
         self.view.setPage(page)
+        # The view deletes only the page it made itself; ours would live on (scripts running,
+        # listed over CDP) until the view dies. Deleted later, but always before its profile.
+        previous, self._own_page = self._own_page, page
+        if previous is not None:
+            previous.loadingChanged.disconnect(self._on_loading_changed)  # its loads are over
+            previous.deleteLater()
         self.unreachable.setVisible(False)
         self._update_buttons()
         logger.debug("browser uses %s", "the off-the-record profile" if folder is None else folder)

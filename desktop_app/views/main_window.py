@@ -219,6 +219,11 @@ class MainWindow(QMainWindow):
         self.browser = browser
         self.splitter.setSizes(sizes)
 
+    @property
+    def painted(self) -> bool:
+        """The first frame is on screen."""
+        return self._painted
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:

@@ -79,6 +79,14 @@ async def first_run(endpoint: Any, site: str, closed: str, a: Path, b: Path) -> 
         out["b1_ok"] = await loaded(view, f"{site}/?step=b1")
         page_b = await embedded.page(lambda u: "step=b1" in u, timeout_s=10)
         out["cdp_b_cookie"] = await page_b.evaluate("() => document.cookie")
+        browser = await embedded.connect()
+        for _ in range(100):  # bounded: the replaced page closes once Qt deleted it
+            listed = [p.url for c in browser.contexts for p in c.pages]
+            if not any("step=a1" in u for u in listed):
+                break
+            await asyncio.sleep(0.05)
+        out["pages_after_switch"] = listed
+        out["old_page_closed"] = page.is_closed()
 
         view.use_workspace(None)  # the demo / sandbox: off the record
         out["demo_profile_off_the_record"] = view.view.page().profile().isOffTheRecord()

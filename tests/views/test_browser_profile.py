@@ -93,6 +93,9 @@ async def test_cookies_stay_per_workspace_across_views_and_restarts(tmp_path: Pa
     assert first["b1_ok"] and not first["b_profile_off_the_record"]
     assert seen["b1"] is None and first["cdp_b_cookie"].startswith("cart=")
     assert first["cdp_b_cookie"] != first["cdp_a_cookie"]
+    # The replaced page is gone (not left running in the background, nor listed over CDP).
+    assert first["old_page_closed"]
+    assert [u for u in first["pages_after_switch"] if "step=" in u] == [f"{site}/?step=b1"]
     # Demo / sandbox: off the record, sees neither site's cookie.
     assert first["demo_profile_off_the_record"] and seen["demo"] is None
     # A again in a recreated view: A's cart is still there.
