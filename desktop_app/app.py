@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import logging
-import os
-import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,52 +28,17 @@ if TYPE_CHECKING:
     from desktop_app.views.site_tools_presenter import SiteToolsPresenter
     from desktop_app.views.workspace_presenter import WorkspacePresenter
 
+from desktop_app.desktop_options import (
+    DesktopOptions,
+    no_display,
+    parse_args,
+    watch_quit_signals,
+    webengine_available,
+)
+
 logger = logging.getLogger(__name__)
 
 AFTER_PAINT_FALLBACK_S = 3.0
-
-
-@dataclass(frozen=True, slots=True)
-class DesktopOptions:
-    demo: bool = False  # run the demo as soon as the window is up
-    browser: bool = True  # the embedded QtWebEngine browser
-    screenshot: Path | None = None  # after the demo: save a PNG of the window
-    report: Path | None = None  # after the demo: write the pair/verdict JSON
-    exit_after_demo: bool = False  # smoke runs and tests: quit once the demo is done
-    exit_after_paint: bool = False  # startup benchmark: quit after the first paint
-    email: str | None = None
-    phone: str | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> DesktopOptions:
-        demo = bool(getattr(args, "demo", False)) or getattr(args, "command", None) == "demo"
-        screenshot = getattr(args, "screenshot", None)
-        report = getattr(args, "report", None)
-        return cls(
-            demo=demo,
-            browser=not getattr(args, "no_browser", False),
-            screenshot=Path(screenshot) if screenshot else None,
-            report=Path(report) if report else None,
-            exit_after_demo=bool(getattr(args, "exit_after_demo", False)),
-            exit_after_paint=bool(getattr(args, "exit_after_paint", False)),
-            email=getattr(args, "email", None),
-            phone=getattr(args, "phone", None),
-        )
-
-
-def _webengine_available() -> bool:
-    # find_spec, not import: loading QtWebEngine costs ~0.2 s and can wait for the first paint.
-    try:
-        return importlib.util.find_spec("PySide6.QtWebEngineWidgets") is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def no_display() -> bool:
-    """True on Linux without X11/Wayland and no explicit Qt platform: Qt would abort."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def run_desktop(args: argparse.Namespace) -> int:
@@ -90,7 +51,7 @@ def run_desktop(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    embedded = options.browser and _webengine_available()
+    embedded = options.browser and webengine_available()
     if options.browser and not embedded:
         logger.warning("QtWebEngine is not installed: the demo runs in a hidden browser")
     from desktop_app.views.qt import QApplication, share_gl_contexts
@@ -185,7 +146,7 @@ class DesktopShell:
         self.app.setQuitOnLastWindowClosed(False)
         if isinstance(self.app, PixelBridgeApplication):
             self.app.on_quit = self.request_quit
-        watched = self._watch_signals()
+        watched = watch_quit_signals(self.request_quit)
         try:
             self.build()
             assert self.window is not None
@@ -232,23 +193,6 @@ class DesktopShell:
         from desktop_app.services.paths import AppPaths
 
         return AppPaths.default().config / "window.json"
-
-    def _watch_signals(self) -> list[int]:
-        """SIGTERM (logout, `kill`) and SIGHUP shut down like Quit: no orphan helpers."""
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        watched = []
-        for name in ("SIGTERM", "SIGHUP"):
-            signum = getattr(signal, name, None)
-            if signum is None:
-                continue
-            try:
-                loop.add_signal_handler(signum, self.request_quit)
-            except (NotImplementedError, RuntimeError, ValueError):
-                continue  # Windows, or not the main thread (tests)
-            watched.append(signum)
-        return watched
 
     def build(self) -> None:
         """Compose services and views (no I/O yet)."""
@@ -444,20 +388,8 @@ class DesktopShell:
         self._stopped = True
 
 
-def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """`python -m desktop_app.app`: the desktop app with switches for tests and benchmarks."""
-    parser = argparse.ArgumentParser(prog="python -m desktop_app.app")
-    parser.add_argument("--demo", action="store_true")
-    parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--exit-after-demo", action="store_true")
-    parser.add_argument("--exit-after-paint", action="store_true")
-    parser.add_argument("--screenshot", type=Path)
-    parser.add_argument("--report", type=Path)
-    return parser.parse_args(argv)
-
-
 if __name__ == "__main__":
     from desktop_app.services.logs import configure
 
     configure()
-    raise SystemExit(run_desktop(_parse_args()))
+    raise SystemExit(run_desktop(parse_args()))

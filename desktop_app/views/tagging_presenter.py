@@ -80,6 +80,9 @@ class TaggingPresenter:
         self._save_rules = save_rules
         self.model = model  # the side-by-side log: "test this rule" reports what reached it
         self._page_provider = page_provider
+        # Called before "test this rule" fires (views/site_session_presenter.py): makes the page
+        # run the current rules; returns what it did, in words.
+        self.before_test: Callable[[Page, Rules], Awaitable[str]] | None = None
         self.picker: PickerService = PickerService()
         self.rules: Rules = []
         self.health: dict[str, RuleHealth] = {}
@@ -265,10 +268,13 @@ class TaggingPresenter:
     async def test_rule(self, rule_id: str) -> str:
         """Fire the rule in the page, then say what reached the log (Pixel and server)."""
         rule = self._find(rule_id)
-        if rule is None or await self._page() is None:
+        page = await self._page()
+        if rule is None or page is None:
             return ""
+        prepared = await self.before_test(page, self.rules) if self.before_test else ""
         before = {_key(p) for p in self.model.pairs()} if self.model is not None else set()
         done = await self.picker.trigger_rule(rule)
+        done = f"{prepared} {done}".strip()
         text = done + " " + await self._arrived(str(rule.get("event")), before)
         self.panel.set_test_result(text.strip())
         return text.strip()
