@@ -14,7 +14,7 @@ import logging
 from functools import cache
 from pathlib import Path
 
-from desktop_app.views.qt import QApplication, QColor, QPalette, QWidget
+from desktop_app.views.qt import QApplication, QColor, QPalette, Qt, QWidget
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +119,11 @@ def dark_palette() -> QPalette:
     for role, colour in table.items():
         palette.setColor(role, QColor(colour))
     return palette
+
+
+def apply_theme(theme: str) -> None:
+    """'system' follows the OS (Qt's default); 'light'/'dark' force a colour scheme."""
+    scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
+        theme, Qt.ColorScheme.Unknown
+    )
+    QApplication.styleHints().setColorScheme(scheme)

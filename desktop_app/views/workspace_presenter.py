@@ -351,6 +351,8 @@ class WorkspacePresenter:
         mode = self.settings.get("mode")
         self.mode_switch.set_mode(mode)
         self.window.set_mode(mode)
+        from desktop_app.views.styles import apply_theme
+
         apply_theme(self.settings.get("theme"))
 
     def show_token_panel(self) -> None:
@@ -393,11 +395,3 @@ class WorkspacePresenter:
             await self.sandbox.stop()
             self.sandbox, self._sandbox_started = None, None
         remove_file_log(self.log_path)
-
-
-def apply_theme(theme: str) -> None:
-    """'system' follows the OS (Qt's default); 'light'/'dark' force a colour scheme."""
-    scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
-        theme, Qt.ColorScheme.Unknown
-    )
-    QApplication.styleHints().setColorScheme(scheme)

@@ -120,13 +120,15 @@ async def test_test_this_rule_on_a_site_without_the_snippet(qtbot: Any) -> None:
             assert "Started" not in text2 and "AddToCart: browser ✓, server ✓" in text2, text2
             assert sessions.session is first
             assert len([p for p in model.pairs() if p.event_name == "AddToCart"]) == 2
-            presenter.on_rule_toggled(rule["id"], False)
+            # Edited rule (same button, now Lead): the next load runs only the edited rule.
+            presenter.on_rule_saved({**rule, "event": "Lead"})
             await sessions.prepare(page, presenter.rules)
             assert await page.evaluate(f"() => typeof window[{SLOT!r}]") == "function"
-            fired = await page.evaluate("() => window.pixelbridge.fired.length")
+            capture = first.capture
+            seen = len(capture.observations)
             await page.click("#buy")
-            await asyncio.sleep(0)  # no event is expected: give the click's handlers a turn
-            assert await page.evaluate("() => window.pixelbridge.fired.length") == fired
+            await _until(lambda: any(o.event_name == "Lead" for o in capture.observations[seen:]))
+            assert "AddToCart" not in {o.event_name for o in capture.observations[seen:]}
     finally:
         await sessions.stop()
         if presenter is not None:
