@@ -126,14 +126,6 @@ def hash_value(key: str, text: str, country: str | None = None) -> FieldTrace:
     return FieldTrace(key, text, value, _sha256(value.encode()).hexdigest(), None, result.note)
 
 
-# Front cache for the per-event loop: (raw key as sent, text, country) → the value's trace,
-# so a repeat costs one dict lookup (no alias lookup, no `lru_cache` bookkeeping). Emptied when
-# full (cheaper than evicting one at a time from a dict); `hash_value`'s LRU still holds them. Memory only (holds raw values), emptied by
-# `clear_caches()`.
-_SEEN: dict[tuple[str, str, str | None], FieldTrace] = {}
-_SEEN_MAX = 4096
-
-
 def _as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -167,7 +159,6 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
 def clear_caches() -> None:
     """Forget every memoized value (tests, benchmarks, or when the app stops)."""
     hash_value.cache_clear()
-    _SEEN.clear()
     country_code.cache_clear()
     phone_fast.parse.cache_clear()  # these hold phone digits too
     phone_fast.is_valid.cache_clear()
@@ -190,22 +181,12 @@ def _hash_record(raw: Mapping[str, Any], default_country: str | None) -> HashedU
     user_data: dict[str, Any] = {}
     traces: list[FieldTrace] = []
     result = HashedUserData(user_data, traces, {}, country, [])
-    seen = _SEEN
-    seen_get = seen.get
     for raw_key, value in raw.items():
         if type(value) is str:  # the common case: one text value, without the list path
-            trace = seen_get((raw_key, value, country))
-            if trace is None:
-                key = _HASHED_KEY_OF.get(raw_key)
-                if key is not None and value:
-                    trace = hash_value(key, value, country)
-                    if len(seen) >= _SEEN_MAX:  # start over: hash_value's LRU still holds them
-                        seen.clear()
-                    seen[raw_key, value, country] = trace
-            else:
-                key = trace.key
+            key = _HASHED_KEY_OF.get(raw_key)
             if key is not None:
-                if trace is not None:
+                if value:
+                    trace = hash_value(key, value, country)
                     traces.append(trace)
                     digest = trace.sha256
                     if digest is None:

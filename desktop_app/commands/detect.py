@@ -32,20 +32,9 @@ def register(subparsers: Any) -> None:
 
 
 async def detect(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
-    from playwright.async_api import async_playwright
+    from desktop_app.services.site_probe import detect_site
 
-    from desktop_app.services.chromium import launch_headless
-    from desktop_app.services.site_probe import detection_report, probe_page
-
-    async with async_playwright() as pw:
-        browser = await launch_headless(pw)
-        try:
-            page = await browser.new_page()
-            page.set_default_navigation_timeout(timeout_s * 1000)
-            facts = await probe_page(page, url)
-        finally:
-            await browser.close()
-    return detection_report(facts)
+    return await detect_site(url, timeout_s)
 
 
 def format_text(report: dict[str, Any]) -> str:

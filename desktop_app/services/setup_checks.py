@@ -82,21 +82,13 @@ def test_code_problem(text: str) -> str:
 async def probe_site(url: str, *, timeout_s: float = 30.0) -> SiteCheck:
     """Open `url` headless and read platform, Pixel ids and the events it already sends."""
     from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import async_playwright
 
-    from desktop_app.services.chromium import ChromiumNotFoundError, launch_headless
-    from desktop_app.services.site_probe import detection_report, probe_page
+    from desktop_app.services.chromium import ChromiumNotFoundError
+    from desktop_app.services.site_probe import detect_site
 
     url = normalize_url(url)
     try:
-        async with async_playwright() as pw:
-            browser = await launch_headless(pw)
-            try:
-                page = await browser.new_page()
-                page.set_default_navigation_timeout(timeout_s * 1000)
-                facts = await probe_page(page, url)
-            finally:
-                await browser.close()
+        report = await detect_site(url, timeout_s)
     except ChromiumNotFoundError as exc:
         return SiteCheck(url, False, problem=str(exc))
     except PlaywrightError as exc:
@@ -108,7 +100,6 @@ async def probe_site(url: str, *, timeout_s: float = 30.0) -> SiteCheck:
             problem=f"PixelBridge could not open {url} ({first}). Check the address and that "
             "the site is online.",
         )
-    report = detection_report(facts)
     return SiteCheck(
         url,
         True,

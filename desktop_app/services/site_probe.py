@@ -80,3 +80,20 @@ def detection_report(facts: PageFacts) -> dict[str, Any]:
         "native_events": facts.native_events,
         "preset": preset_for(detection.platform, facts.native_events),
     }
+
+
+async def detect_site(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
+    """Open `url` in a fresh headless Chromium and return `detection_report` for it."""
+    from playwright.async_api import async_playwright
+
+    from desktop_app.services.chromium import launch_headless
+
+    async with async_playwright() as pw:
+        browser = await launch_headless(pw)
+        try:
+            page = await browser.new_page()
+            page.set_default_navigation_timeout(timeout_s * 1000)
+            facts = await probe_page(page, url)
+        finally:
+            await browser.close()
+    return detection_report(facts)

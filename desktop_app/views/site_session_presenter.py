@@ -1,4 +1,4 @@
-""""Test this rule" on the owner's own site: a `SiteSession` feeding the Events tab live.
+""" "Test this rule" on the owner's own site: a `SiteSession` feeding the Events tab live.
 
 The tagging presenter calls `prepare(page, rules)` before it fires a rule. The first time, on a
 page without a PixelBridge snippet, this starts the session (sandbox, relay, capture, injected
@@ -49,9 +49,13 @@ class SiteSessionPresenter:
 
     async def prepare(self, page: Page, rules: list[dict[str, Any]]) -> str:
         """Before a test: make `page` run `rules` (starting the session once). Returns words."""
+        from desktop_app.services.site_session import origin_of
+
         session = self.session
-        if session is not None and session.page is not page:
-            await self.stop()  # another page (the view opened another site): start afresh
+        if session is not None and (
+            session.page is not page or origin_of(page.url) not in session.config.allowed_origins
+        ):
+            await self.stop()  # another page or site: its origin must be on the allow-list
             session = None
         if session is None:
             if await self._has_snippet(page):

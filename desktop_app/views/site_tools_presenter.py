@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.views.evidence_presenter import EvidencePresenter
 from desktop_app.views.journey_presenter import JourneyPresenter
+from desktop_app.views.site_session_presenter import SiteSessionPresenter
 from desktop_app.views.tagging_panel import TaggingPanel
 from desktop_app.views.tagging_presenter import TaggingPresenter
 
@@ -51,6 +52,11 @@ class SiteToolsPresenter:
             model=window.model,
             page_provider=self.visible_page,
         )
+        # "Test this rule" on the owner's site: sandbox + relay + injected snippet, started once.
+        self.sessions = SiteSessionPresenter(
+            window.model, pixel_id=self._pixel_id, test_event_code=self._test_event_code
+        )
+        self.tagging.before_test = self.sessions.prepare
         self.journeys = JourneyPresenter(window, messages, tasks, self.visible_page, workspaces)
         self.evidence = EvidencePresenter(window, messages)
         workspaces.opened_listeners.append(self.site_opened)
@@ -82,6 +88,18 @@ class SiteToolsPresenter:
         view.use_workspace(workspace.folder)
         if workspace.site_url:
             view.load(workspace.site_url)
+
+    def _pixel_id(self) -> str:
+        site = self.workspaces.workspace
+        return site.pixel_id if site is not None else ""
+
+    def _test_event_code(self) -> str:
+        site = self.workspaces.workspace
+        return site.test_event_code if site is not None else ""
+
+    async def stop(self) -> None:
+        """Stop the test session's relay and sandbox (app shutdown)."""
+        await self.sessions.stop()
 
     def save_rules(self, rules: list[dict[str, Any]]) -> None:
         if self.workspaces.workspace is not None:

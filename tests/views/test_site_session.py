@@ -1,4 +1,4 @@
-""""Test this rule" on the owner's own site: a loopback page WITHOUT any snippet, a click rule
+""" "Test this rule" on the owner's own site: a loopback page WITHOUT any snippet, a click rule
 saved through the tagging presenter, then "test this rule" starts a site session (sandbox,
 relay, capture, injected snippet) and a deduplicated pair for that event reaches the log.
 
