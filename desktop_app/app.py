@@ -364,6 +364,8 @@ class DesktopShell:
             await self.tasks.cancel_all()
         if hasattr(self, "demo_run"):
             await self.demo_run.wait_preloaded(15)
+        if self.site_tools is not None:
+            await self.site_tools.stop()  # a rule-test session's relay and sandbox
         if hasattr(self, "workspaces"):
             await self.workspaces.stop()
         if self.presenter is not None:

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 Key = tuple[str | None, str, str]
 MIXED: Any = object()  # by_id marker: this ID has copies under several keys, see by_key
+_GENERAL_LAYOUT = object()
 
 
 class ServerIndex:
@@ -34,7 +35,11 @@ class ServerIndex:
     __slots__ = ("by_id", "by_key", "first_key", "later")
 
     def __init__(self) -> None:
-        self.by_id: dict[str, Any] = {}
+        # One non-str key keeps the dict in CPython's general layout, which stores each key's
+        # hash in the table: an all-str dict reads the hash from the string object instead, a
+        # cache miss per probe at 1 M IDs (measured: +0.3 s at 1 M, though faster at 300 k).
+        # Its value (None) is no index entry, so every pass over by_id skips it.
+        self.by_id: dict[Any, Any] = {_GENERAL_LAYOUT: None}
         self.by_key: dict[Key, Any] = {}
         self.first_key: dict[str, Key] = {}  # MIXED ID → the key of its first server copy
         self.later: list[tuple[int, Key]] = []
