@@ -14,6 +14,7 @@ import logging
 import os
 import shlex
 import socket
+import sys
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -64,6 +65,15 @@ def chromium_flags(endpoint: CdpEndpoint, existing: str = "", *, software: bool 
     return shlex.join(flags)
 
 
+def needs_software_rendering(env: MutableMapping[str, str]) -> bool:
+    """No GPU to draw with: offscreen Qt, no display, or Linux without a DRI device (Xvfb, VMs)."""
+    if env.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return True
+    if not any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")):
+        return True
+    return sys.platform.startswith("linux") and not os.path.exists("/dev/dri")
+
+
 def prepare_environment(
     port: int | None = None, env: MutableMapping[str, str] | None = None
 ) -> CdpEndpoint:
@@ -71,10 +81,12 @@ def prepare_environment(
     env = os.environ if env is None else env
     endpoint = CdpEndpoint(HOST, port or free_port())
     env[DEBUG_ENV] = f"{endpoint.host}:{endpoint.port}"
-    software = env.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal") or not any(
-        env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
-    )
+    software = needs_software_rendering(env)
     env[FLAGS_ENV] = chromium_flags(endpoint, env.get(FLAGS_ENV, ""), software=software)
+    if software:
+        # Measured under Xvfb without a GPU: with Qt Quick on Mesa's llvmpipe the view stops
+        # producing frames, so Playwright's clicks wait forever for the element to be stable.
+        env.setdefault("QT_QUICK_BACKEND", "software")
     logger.debug("embedded browser CDP endpoint %s", endpoint.url)
     return endpoint
 

@@ -38,3 +38,24 @@ def test_free_port_is_bindable() -> None:
 def test_flags_with_a_display_keep_the_gpu(monkeypatch: object) -> None:
     endpoint = prepare_environment(env={"DISPLAY": ":0"})
     assert "--disable-gpu" not in chromium_flags(endpoint, "", software=False)
+
+
+def test_display_without_gpu_device_renders_in_software(monkeypatch: object) -> None:
+    import desktop_app.services.embedded_browser as eb
+
+    env = {"DISPLAY": ":0"}
+    real_exists = eb.os.path.exists
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(eb.sys, "platform", "linux")
+        mp.setattr(eb.os.path, "exists", lambda p: False if p == "/dev/dri" else real_exists(p))
+        assert eb.needs_software_rendering(env)
+        prepare_environment(env=env)
+        assert "--disable-gpu" in shlex.split(env[FLAGS_ENV])
+        assert env["QT_QUICK_BACKEND"] == "software"
+        mp.setattr(eb.os.path, "exists", lambda p: True if p == "/dev/dri" else real_exists(p))
+        assert not eb.needs_software_rendering({"DISPLAY": ":0"})
+    finally:
+        mp.undo()
