@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from desktop_app.capi.dedup import Pair, pair_events
 from desktop_app.capi.observations import PixelObservation, ServerObservation
 from desktop_app.services.demo_site import DEMO_SITE_DIR, DemoSiteServer
+from desktop_app.services.lifecycle import stop_all
 from desktop_app.services.paths import AppPaths
 from desktop_app.services.pixel_capture import PixelCapture
 
@@ -176,13 +177,7 @@ class DemoRun:
         relay, self.relay = self.relay, None
         shop, self.shop = self.shop, None
         sandbox, self.sandbox = self.sandbox, None
-        for name, service in (("relay", relay), ("demo shop", shop), ("sandbox", sandbox)):
-            if service is None:
-                continue
-            try:
-                await service.stop()
-            except Exception:
-                logger.exception("could not stop the %s cleanly", name)
+        await stop_all((("relay", relay), ("demo shop", shop), ("sandbox", sandbox)))
         run_dir, self.run_dir = self.run_dir, None
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)

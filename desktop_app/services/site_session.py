@@ -25,12 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from desktop_app.services.lifecycle import stop_all
+
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
     from desktop_app.services.relay import RelayService
     from desktop_app.services.sandbox import MetaSandbox
     from desktop_app.tagger.config import TagConfig
+
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +148,7 @@ class SiteSession:
                 except Exception:
                     logger.debug("could not remove an injected snippet", exc_info=True)
         self._scripts = []
-        for name, service in (("relay", self.relay), ("sandbox", self.sandbox)):
-            if service is None:
-                continue
-            try:
-                await service.stop()
-            except Exception:
-                logger.exception("could not stop the %s cleanly", name)
+        await stop_all((("relay", self.relay), ("sandbox", self.sandbox)))
         self.relay = self.sandbox = None
         if self._temp_dir is not None:
             self._temp_dir.cleanup()

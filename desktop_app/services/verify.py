@@ -26,6 +26,7 @@ from desktop_app.capi.emq import estimate
 from desktop_app.capi.observations import PixelObservation, ServerObservation
 from desktop_app.capi.server_log import ParseProblem, read_documents
 from desktop_app.services.journey import Step, replay
+from desktop_app.services.lifecycle import stop_all
 from desktop_app.services.pixel_capture import PixelCapture
 from desktop_app.services.verify_page import Session, injected_script, session_markers
 
@@ -186,13 +187,7 @@ class VerifyJob:
         return graph_url
 
     async def _stop_services(self) -> None:
-        for name, service in (("relay", self.relay), ("sandbox", self.sandbox)):
-            if service is None:
-                continue
-            try:
-                await service.stop()
-            except Exception:
-                logger.exception("could not stop the %s cleanly", name)
+        await stop_all((("relay", self.relay), ("sandbox", self.sandbox)))
         self.relay = self.sandbox = None
         if self._temp_dir is not None:
             self._temp_dir.cleanup()
