@@ -6,18 +6,15 @@ Headless Chromium stands in for the embedded view (both are Playwright pages).""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
+from views.page_helpers import click_center, headless_page, until
 
-from desktop_app.services.chromium import launch_headless
 from desktop_app.services.http_server import LocalServer
 from desktop_app.services.site_session import SLOT
 from desktop_app.views.messages import MessageBridge
@@ -34,31 +31,6 @@ PLAIN_SHOP = """<!doctype html><html><head><title>Plain shop</title></head><body
 <button id="buy" type="button">Add to cart</button>
 <a id="contact" href="#contact">Contact us</a>
 </main></body></html>"""
-
-
-async def _until(condition: Callable[[], object], timeout_s: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
-
-
-@contextlib.asynccontextmanager
-async def headless_page() -> AsyncIterator[Page]:
-    async with async_playwright() as pw:
-        browser = await launch_headless(pw)
-        try:
-            context = await browser.new_context(viewport={"width": 1000, "height": 800})
-            yield await context.new_page()
-        finally:
-            await browser.close()
-
-
-async def _click(page: Page, css: str) -> None:
-    box = await page.locator(css).bounding_box()
-    assert box is not None
-    await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 @pytest.mark.asyncio
@@ -93,9 +65,9 @@ async def test_test_this_rule_on_a_site_without_the_snippet(qtbot: Any) -> None:
             assert await page.evaluate("() => window.pixelbridge === undefined")
             await presenter.refresh_page()
             panel.point_button.click()
-            await _until(lambda: presenter is not None and presenter.picker.mode == "element")
-            await _click(page, "#buy")
-            await _until(lambda: panel.draft.bundle is not None)
+            await until(lambda: presenter is not None and presenter.picker.mode == "element")
+            await click_center(page, "#buy")
+            await until(lambda: panel.draft.bundle is not None)
             panel.save_button.click()
             assert saved and saved[-1][0]["event"] == "AddToCart"
             rule = saved[-1][0]
@@ -127,7 +99,7 @@ async def test_test_this_rule_on_a_site_without_the_snippet(qtbot: Any) -> None:
             capture = first.capture
             seen = len(capture.observations)
             await page.click("#buy")
-            await _until(lambda: any(o.event_name == "Lead" for o in capture.observations[seen:]))
+            await until(lambda: any(o.event_name == "Lead" for o in capture.observations[seen:]))
             assert "AddToCart" not in {o.event_name for o in capture.observations[seen:]}
     finally:
         await sessions.stop()

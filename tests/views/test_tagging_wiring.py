@@ -6,18 +6,15 @@ embedded view is exercised in tests/tagger_ui/test_embedded_view.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
+from views.page_helpers import click_center, headless_page, until
 
-from desktop_app.services.chromium import launch_headless
 from desktop_app.services.demo import DemoRun
 from desktop_app.services.http_server import LocalServer
 from desktop_app.views.live_pairs import LivePairs
@@ -28,31 +25,6 @@ from desktop_app.views.tagging_presenter import TaggingPresenter
 from desktop_app.views.tasks import TaskOwner
 
 pytestmark = [pytest.mark.browser]
-
-
-async def _until(condition: Callable[[], object], timeout_s: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
-
-
-@contextlib.asynccontextmanager
-async def headless_page() -> AsyncIterator[Page]:
-    async with async_playwright() as pw:
-        browser = await launch_headless(pw)
-        try:
-            context = await browser.new_context(viewport={"width": 1000, "height": 800})
-            yield await context.new_page()
-        finally:
-            await browser.close()
-
-
-async def _click(page: Page, css: str) -> None:
-    box = await page.locator(css).bounding_box()
-    assert box is not None
-    await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def _presenter(page: Page, saved: list[Any], model: PairTableModel) -> TaggingPresenter:
@@ -97,10 +69,10 @@ async def test_pick_save_count_and_test_rule_on_the_demo_shop(qtbot: Any) -> Non
             assert not panel.banner.isVisibleTo(panel)  # the demo shop is no known platform
             # "Point at a button" → a real click on Add to cart selects it (no cart change).
             panel.point_button.click()
-            await _until(lambda: presenter.picker.mode == "element")
-            await _click(page, "#add-to-cart")
-            await _until(lambda: panel.draft.bundle is not None)
-            await _until(lambda: panel.match_label.text() == "Matches 1 element on this page.")
+            await until(lambda: presenter.picker.mode == "element")
+            await click_center(page, "#add-to-cart")
+            await until(lambda: panel.draft.bundle is not None)
+            await until(lambda: panel.match_label.text() == "Matches 1 element on this page.")
             assert await page.locator("#cart-count").inner_text() == "0"
             panel.save_button.click()
             assert saved and saved[-1][0]["event"] == "AddToCart"
