@@ -9,12 +9,14 @@ whose customer information is one of them, or a subset of one, is rejected with 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from desktop_app.capi.cookies import (
+    CookieKind,
     CookieProblem,
     creation_time_in_seconds,
     fbclid_case_problem,
@@ -49,37 +51,57 @@ INSUFFICIENT_COMBINATIONS: tuple[frozenset[str], ...] = (
 
 def present_keys(user_data: Mapping[str, Any]) -> frozenset[str]:
     """Keys that carry at least one non-empty value."""
-    return frozenset(key for key, value in user_data.items() if _values(value))
+    keys: list[str] = []
+    for key, value in user_data.items():
+        if isinstance(value, list):
+            for item in value:
+                if item is not None and item != "":
+                    keys.append(key)
+                    break
+        elif value is not None and value != "":
+            keys.append(key)
+    return frozenset(keys)
 
 
 def _values(value: Any) -> list[Any]:
     items = value if isinstance(value, list) else [value]
-    return [item for item in items if item not in (None, "")]
+    return [item for item in items if item is not None and item != ""]
 
 
 def check_user_data(
     user_data: Any, *, is_website: bool, landing_url: str | None = None
 ) -> list[Finding]:
-    if not isinstance(user_data, Mapping) or not present_keys(user_data):
+    if not isinstance(user_data, Mapping):
+        return [finding("missing_user_data", "user_data")]
+    present = present_keys(user_data)
+    if not present:
         return [finding("missing_user_data", "user_data")]
     findings: list[Finding] = []
+    # Runs for every event the relay takes in: only the keys present are looked at, and a
+    # value already in Meta's form costs one regex match.
     for key in MUST_BE_HASHED:
-        for item in _values(user_data.get(key)):
-            findings.extend(_check_hashed(f"user_data.{key}", item))
+        if key in present:
+            value = user_data[key]
+            if isinstance(value, str) and is_meta_ready_hash(value):
+                continue
+            for item in _values(value):
+                if not (isinstance(item, str) and is_meta_ready_hash(item)):
+                    findings.extend(_check_hashed(f"user_data.{key}", item))
     for key in NEVER_HASHED:
-        for item in _values(user_data.get(key)):
-            if isinstance(item, str) and is_sha256(item):
-                findings.append(finding("hashed_pass_through", f"user_data.{key}"))
+        if key in present:
+            for item in _values(user_data[key]):
+                if isinstance(item, str) and is_sha256(item):
+                    findings.append(finding("hashed_pass_through", f"user_data.{key}"))
     ip = user_data.get("client_ip_address")
     if ip and not (isinstance(ip, str) and is_sha256(ip)) and not _is_ip(ip):
         findings.append(finding("invalid_ip_address", "user_data.client_ip_address"))
     for kind in ("fbc", "fbp"):
         value = user_data.get(kind)
-        if value not in (None, ""):
+        if value is not None and value != "":
             findings.extend(_check_cookie(value, kind, landing_url))
     if is_website and not user_data.get("client_user_agent"):
         findings.append(finding("missing_client_user_agent", "user_data.client_user_agent"))
-    keys = present_keys(user_data) & KNOWN_KEYS  # Meta ignores keys it does not know
+    keys = present & KNOWN_KEYS  # Meta ignores keys it does not know
     if any(keys <= combination for combination in INSUFFICIENT_COMBINATIONS):
         findings.append(
             finding(
@@ -122,8 +144,13 @@ def _check_hashed(field: str, item: Any) -> list[Finding]:
 
 
 def _is_ip(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_ip_text(value)
+
+
+# One visitor's events share one address: parsing it once per address, not per event,
+# matters on the relay's hot path.
+@functools.lru_cache(maxsize=4096)
+def _is_ip_text(value: str) -> bool:
     candidates = [value]
     head, dot, tail = value.rpartition(".")
     if dot and len(tail) in (2, 8):  # Parameter Builder appends `.{appendix}` to IPs too
@@ -137,9 +164,18 @@ def _is_ip(value: Any) -> bool:
     return False
 
 
+# A visitor's fbp/fbc is the same on each of their events; the parsed form is immutable.
+_parse_cookie_text = functools.lru_cache(maxsize=4096)(parse_fb_cookie)
+
+
 def _check_cookie(value: Any, kind: str, landing_url: str | None) -> list[Finding]:
     field = f"user_data.{kind}"
-    parsed = parse_fb_cookie(value, "fbc" if kind == "fbc" else "fbp")
+    cookie_kind: CookieKind = "fbc" if kind == "fbc" else "fbp"
+    parsed = (
+        _parse_cookie_text(value, cookie_kind)
+        if isinstance(value, str)
+        else parse_fb_cookie(value, cookie_kind)
+    )
     if isinstance(parsed, CookieProblem):
         return [finding(parsed.code, field, value=value, reason=parsed.reason)]
     findings: list[Finding] = []

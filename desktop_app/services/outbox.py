@@ -47,7 +47,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]
+# (work, its future, atomic): an atomic job writes with at most one statement, so it needs no
+# savepoint of its own to be undone alone.
+_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], bool]
 
 # "full": acknowledged after an fsync of the WAL, so nothing acknowledged is lost even on
 # power loss; "process": acknowledged after the commit, survives a crash or kill -9 of the
@@ -140,7 +142,15 @@ class Outbox:
         results: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, _future in batch:
+            for fn, _future, atomic in batch:
+                if atomic:
+                    try:
+                        results.append((True, fn(conn)))
+                    except Exception as exc:
+                        if not conn.in_transaction:  # SQLite undid the whole transaction
+                            raise
+                        results.append((False, exc))
+                    continue
                 conn.execute("SAVEPOINT job")
                 try:
                     results.append((True, fn(conn)))
@@ -166,13 +176,17 @@ class Outbox:
         synced.add_done_callback(lambda done: _settle(batch, results, done.exception()))
         self._syncer.request(synced, inbox)
 
-    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in the next group transaction; resolves once it is durable."""
+    async def call(self, fn: Callable[[sqlite3.Connection], T], *, atomic: bool = False) -> T:
+        """Run `fn(conn)` in the next group transaction; resolves once it is durable.
+
+        `atomic=True` promises that `fn` writes with at most one statement (SQLite undoes a
+        failed statement by itself), which saves the per-job savepoint on the hot path.
+        """
         if self._conn is None:
             raise RuntimeError("outbox is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, future))
+        self._pending.append((fn, future, atomic))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             loop.call_soon(self._flush)
@@ -183,7 +197,10 @@ class Outbox:
         self, events: Sequence[NewEvent], *, now: float | None = None
     ) -> list[Appended]:
         at = time.time() if now is None else now
-        return await self.call(lambda conn: append_events(conn, events, at))
+        # One event is one INSERT (its duplicate check only reads): atomic by itself.
+        return await self.call(
+            lambda conn: append_events(conn, events, at), atomic=len(events) == 1
+        )
 
     async def claim(self, pixel_id: str, limit: int, now: float) -> list[OutboxRow]:
         """Take up to `limit` due events of one pixel and mark them `sending`."""
@@ -339,7 +356,7 @@ class Outbox:
 def _settle(
     batch: list[_Job], results: list[tuple[bool, Any]], error: BaseException | None = None
 ) -> None:
-    for (_fn, future), (ok, value) in zip(batch, results, strict=True):
+    for (_fn, future, _atomic), (ok, value) in zip(batch, results, strict=True):
         if future.done():
             continue
         if error is not None:  # the fsync failed: nothing in this commit is known durable

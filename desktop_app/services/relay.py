@@ -226,8 +226,8 @@ class RelayService:
             logger.error("could not store events: %s", exc)
             raise StorageUnavailable("events could not be stored; retry shortly") from None
         duplicates, blocked = [], []
+        listening = bool(self._listeners)  # no update objects on a headless relay's hot path
         for item, event, b in zip(appended, new, built, strict=True):
-            kind = "duplicate" if item.duplicate else event.status
             if item.duplicate:
                 duplicates.append(item.event_id)
             else:
@@ -235,16 +235,18 @@ class RelayService:
                     self._remember(b.event_id, b.traces)
                 if event.status == "blocked":
                     blocked.append({"event_id": b.event_id, "findings": event.findings})
-            self._emit(
-                DeliveryUpdate(
-                    "accepted" if kind == "queued" else kind,
-                    event.pixel_id,
-                    event.event_name,
-                    event.event_id,
-                    event.status if not item.duplicate else "duplicate",
-                    findings=event.findings,
+            if listening:
+                kind = "duplicate" if item.duplicate else event.status
+                self._emit(
+                    DeliveryUpdate(
+                        "accepted" if kind == "queued" else kind,
+                        event.pixel_id,
+                        event.event_name,
+                        event.event_id,
+                        event.status if not item.duplicate else "duplicate",
+                        findings=event.findings,
+                    )
                 )
-            )
         if self._deliverer is not None:
             self._deliverer.wake()
         return {

@@ -9,11 +9,7 @@ rules reported by the same pages) gets the same guards. Every error is a JSON ob
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import json
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -39,10 +35,11 @@ from desktop_app.services.diagnostics_log import (
     parse_report,
 )
 from desktop_app.services.logs import redact
+from desktop_app.services.relay_post import GuardedPost, RateLimiter, error, is_loopback
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_TYPES = ("application/json", "text/plain")
+__all__ = ["HttpSettings", "RelayCore", "StorageUnavailable", "build_app", "error"]
 
 
 class StorageUnavailable(RuntimeError):
@@ -75,70 +72,6 @@ class HttpSettings:
     deliveries_public: bool = False  # GET /v1/deliveries from loopback only unless True
 
 
-class RateLimiter:
-    """A token bucket per client IP; buckets idle for a minute are forgotten."""
-
-    def __init__(self, per_s: float, burst: int) -> None:
-        self.per_s, self.burst = per_s, burst
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._last_prune = time.monotonic()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        if now - self._last_prune > 60:
-            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
-            self._last_prune = now
-        tokens, last = self._buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.per_s)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return False
-        self._buckets[key] = (tokens - 1, now)
-        return True
-
-
-@functools.lru_cache(maxsize=1024)
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": redact(message), "field": field}}
-    headers = {"Retry-After": "1"} if status in (429, 503) else None
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class Refused(Exception):
-    """A guard said no; `response` is the JSON error to send."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-async def _read_capped(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > cap:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _events_of(data: Any) -> list[Any]:
     if isinstance(data, dict) and "events" in data:
         events = data["events"]
@@ -152,66 +85,42 @@ def _events_of(data: Any) -> list[Any]:
     raise EventShapeError("body", 'must be an event object or {"events": [...]}')
 
 
-async def _guarded_json(
-    request: Request, settings: HttpSettings, limiter: RateLimiter, cap: int
-) -> Any:
-    """The public POST guards in order (429, 415, 413, 400); raises `Refused`."""
-    client_ip = request.client.host if request.client else None
-    exempt = is_loopback(client_ip) and not settings.rate_limit_loopback
-    if not exempt and not limiter.allow(client_ip or "?"):
-        raise Refused(error(429, "rate_limited", "too many requests from this address; slow down"))
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in ACCEPTED_TYPES:
-        raise Refused(
-            error(415, "unsupported_media_type", "send application/json or text/plain", "body")
-        )
-    try:
-        body = await _read_capped(request, cap)
-    except BodyTooLarge:
-        raise Refused(
-            error(413, "body_too_large", f"body larger than {cap} bytes", "body")
-        ) from None
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise Refused(
-            error(400, "invalid_json", f"body is not valid JSON: {type(exc).__name__}")
-        ) from None
-
-
 def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
-    limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
-    # Own bucket: a page looping on a broken rule must not use up its visitors' event budget.
-    diagnostics_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
-    diagnostics_cap = min(settings.max_body_bytes, MAX_DIAGNOSTIC_BYTES)
-
-    async def post_events(request: Request) -> Response:
-        client_ip = request.client.host if request.client else None
-        try:
-            data = await _guarded_json(request, settings, limiter, settings.max_body_bytes)
-        except Refused as refused:
-            return refused.response
+    async def accept_events(
+        data: Any, client_ip: str | None, user_agent: str | None
+    ) -> Response | tuple[int, Any]:
         try:
             events = _events_of(data)
-            result = await core.ingest(
-                events, client_ip=client_ip, user_agent=request.headers.get("user-agent")
-            )
+            result = await core.ingest(events, client_ip=client_ip, user_agent=user_agent)
         except EventShapeError as exc:
             return error(422, "invalid_event", exc.message, exc.field)
         except StorageUnavailable as exc:
             return error(503, "storage_unavailable", str(exc))
-        return JSONResponse(result, status_code=202)
+        return 202, result
 
-    async def post_diagnostics(request: Request) -> Response:
+    async def accept_diagnostic(
+        data: Any, client_ip: str | None, user_agent: str | None
+    ) -> Response | tuple[int, Any]:
         try:
-            data = await _guarded_json(request, settings, diagnostics_limiter, diagnostics_cap)
-            item = parse_report(data, user_agent=request.headers.get("user-agent"))
-        except Refused as refused:
-            return refused.response
+            item = parse_report(data, user_agent=user_agent)
         except DiagnosticShapeError as exc:
             return error(422, "invalid_diagnostic", exc.message, exc.field)
         core.record_diagnostic(item)
-        return JSONResponse({"accepted": 1}, status_code=202)
+        return 202, {"accepted": 1}
+
+    post_events = GuardedPost(
+        accept_events,
+        limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        cap=settings.max_body_bytes,
+        limit_loopback=settings.rate_limit_loopback,
+    )
+    # Own bucket: a page looping on a broken rule must not use up its visitors' event budget.
+    post_diagnostics = GuardedPost(
+        accept_diagnostic,
+        limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        cap=min(settings.max_body_bytes, MAX_DIAGNOSTIC_BYTES),
+        limit_loopback=settings.rate_limit_loopback,
+    )
 
     async def get_diagnostics(request: Request) -> Response:
         if not _private_ok(request):

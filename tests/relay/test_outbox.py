@@ -80,7 +80,10 @@ async def test_claim_never_mixes_test_and_live_events(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_failing_job_does_not_undo_the_others_in_its_group(tmp_path: Path) -> None:
+@pytest.mark.parametrize("atomic", [False, True], ids=["savepoint", "atomic"])
+async def test_a_failing_job_does_not_undo_the_others_in_its_group(
+    tmp_path: Path, atomic: bool
+) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     box.open()
     try:
@@ -90,7 +93,7 @@ async def test_a_failing_job_does_not_undo_the_others_in_its_group(tmp_path: Pat
 
         results = await asyncio.gather(
             box.append([event("ok1")]),
-            box.call(broken),
+            box.call(broken, atomic=atomic),
             box.append([event("ok2")]),
             return_exceptions=True,
         )
