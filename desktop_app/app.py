@@ -273,7 +273,7 @@ class DesktopShell:
         from desktop_app.views.workspace_presenter import WorkspacePresenter
 
         # Before the preload thread starts: the two never import the same modules at once.
-        self.workspaces = WorkspacePresenter(self.window, self.messages, self.tasks)
+        self.workspaces = WorkspacePresenter(self.window, self.messages, self.tasks, self.embedded)
         if not self.options.demo:
             self.workspaces.start()
         self.demo_run.start_preload()

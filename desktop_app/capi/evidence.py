@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 
 # verdict → (colour, symbol) for the HTML report; what Meta counts decides the colour.
 _COUNTED_STYLE = {
-    "once": ("#1e8e3e", "✔"),
-    "browser_only": ("#b06000", "◐"),
-    "server_only": ("#b06000", "◑"),
+    "once": ("#137333", "✔"),
+    "browser_only": ("#975300", "◐"),
+    "server_only": ("#975300", "◑"),
     "unknown": ("#c5221f", "?"),
     "twice": ("#c5221f", "✖✖"),
     "lost": ("#c5221f", "✖"),
@@ -134,7 +134,7 @@ _CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#202124;padding:0 1em}
 h1{font-size:1.5em}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #dadce0;padding:.4em .5em;text-align:left;vertical-align:top}
-.v{font-weight:600;white-space:nowrap}.fix{color:#3c4043}.warn{color:#b06000}
+.v{font-weight:600;white-space:nowrap}.fix{color:#3c4043}.warn{color:#975300}
 pre{background:#f1f3f4;padding:.6em;overflow:auto;font-size:12px;white-space:pre-wrap}
 .muted{color:#5f6368;font-size:.9em}
 """

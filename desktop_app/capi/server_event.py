@@ -93,7 +93,31 @@ class BuiltEvent:
         return None if value is None else str(value)
 
 
+def _types_ok(mirror: Mapping[str, Any]) -> bool:
+    """One pass over the fields the mirror has: True when every known one has a right type.
+
+    The relay runs this for every event; only a failing mirror pays for `_first_type_error`,
+    which walks the table in its order so the error named is always the same one.
+    """
+    for name, value in mirror.items():
+        spec = MIRROR_FIELDS.get(name)
+        if spec is None or value is None:
+            continue
+        types = spec[0]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return False
+        if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+            return False
+    return mirror.get("event_name") is not None
+
+
 def _check_types(mirror: Mapping[str, Any]) -> None:
+    if not _types_ok(mirror):
+        _first_type_error(mirror)
+    _check_values(mirror)
+
+
+def _first_type_error(mirror: Mapping[str, Any]) -> None:
     for name, (types, required) in MIRROR_FIELDS.items():
         value = mirror.get(name)
         if value is None:
@@ -106,6 +130,9 @@ def _check_types(mirror: Mapping[str, Any]) -> None:
             raise EventShapeError(name, f"must be {_type_names(types)}")
         if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
             raise EventShapeError(name, f"is longer than {MAX_TEXT_LENGTH} characters")
+
+
+def _check_values(mirror: Mapping[str, Any]) -> None:
     if not str(mirror["event_name"]).strip():
         raise EventShapeError("event_name", "must not be empty")
     if len(str(mirror["event_name"])) > MAX_ID_LENGTH:
@@ -136,7 +163,14 @@ def _raw_user_data(mirror: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(key, str):
             continue
         meta_key = USER_DATA_ALIASES.get(key.lower(), key)
-        if value is None or value == "":
+        if type(value) is str:  # the common case, without building a list
+            if not value:
+                continue
+            if len(value) > MAX_TEXT_LENGTH:
+                raise EventShapeError(f"user_data.{key}", "value too long")
+            raw[meta_key] = value
+            continue
+        if value is None:
             continue
         values = value if isinstance(value, list) else [value]
         if len(values) > MAX_USER_VALUES:
@@ -161,7 +195,7 @@ def build_server_event(
     default_country: str | None = None,
 ) -> BuiltEvent:
     """Mirror → server event with hashed user data, plus findings; raises `EventShapeError`."""
-    if not isinstance(mirror, Mapping):
+    if type(mirror) is not dict and not isinstance(mirror, Mapping):
         raise EventShapeError("event", "each event must be a JSON object")
     _check_types(mirror)
     now = time.time() if now is None else now

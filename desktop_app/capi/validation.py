@@ -67,7 +67,7 @@ _MS_THRESHOLD = 10**11  # a Unix time in seconds stays below this until the year
 
 def validate_event(event: Any, now: float | None = None) -> list[Finding]:
     """All findings for one server event (a JSON object), errors and warnings."""
-    if not isinstance(event, Mapping):
+    if type(event) is not dict and not isinstance(event, Mapping):
         return [finding("event_not_object", "", value=type(event).__name__)]
     now = time.time() if now is None else now
     findings: list[Finding] = []

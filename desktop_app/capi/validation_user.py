@@ -71,7 +71,7 @@ def _values(value: Any) -> list[Any]:
 def check_user_data(
     user_data: Any, *, is_website: bool, landing_url: str | None = None
 ) -> list[Finding]:
-    if not isinstance(user_data, Mapping):
+    if type(user_data) is not dict and not isinstance(user_data, Mapping):
         return [finding("missing_user_data", "user_data")]
     present = present_keys(user_data)
     if not present:

@@ -14,10 +14,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.services.token_health import TokenHealth
 from desktop_app.tagger.config import TagConfig
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from desktop_app.services.site_probe import MetaStub
 
 logger = logging.getLogger(__name__)
 
@@ -79,16 +84,23 @@ def test_code_problem(text: str) -> str:
     return ""
 
 
-async def probe_site(url: str, *, timeout_s: float = 30.0) -> SiteCheck:
-    """Open `url` headless and read platform, Pixel ids and the events it already sends."""
+async def probe_site(
+    url: str, *, timeout_s: float = 30.0, page: Page | None = None, stub: MetaStub | None = None
+) -> SiteCheck:
+    """Open `url` and read platform, Pixel ids and the events it already sends: in `page` (the
+    app's visible browser, with its `stub` for Meta's endpoints) or else headless."""
     from playwright.async_api import Error as PlaywrightError
 
     from desktop_app.services.chromium import ChromiumNotFoundError
-    from desktop_app.services.site_probe import detect_site
+    from desktop_app.services.site_probe import detect_site, detection_report, probe_page
 
     url = normalize_url(url)
     try:
-        report = await detect_site(url, timeout_s)
+        if page is None:
+            report = await detect_site(url, timeout_s)
+        else:
+            page.set_default_navigation_timeout(timeout_s * 1000)
+            report = detection_report(await probe_page(page, url, stub=stub))
     except ChromiumNotFoundError as exc:
         return SiteCheck(url, False, problem=str(exc))
     except PlaywrightError as exc:
@@ -122,6 +134,13 @@ _STATUS_WORDS: dict[str, str] = {
 }
 
 
+# Delivery states the owner waits through (services/delivery.py statuses).
+_WAIT_WORDS: dict[str, str] = {
+    "sending": "Sending the test event to Meta…",
+    "retrying": "Meta did not answer yet; PixelBridge tries again (attempt {attempt})…",
+}
+
+
 async def send_test_event(
     config: TagConfig,
     token_provider: Callable[[], str | None],
@@ -130,8 +149,12 @@ async def send_test_event(
     test_event_code: str,
     data_dir: Path,
     timeout_s: float = 15.0,
+    on_status: Callable[[str], None] | None = None,
 ) -> TestEventResult:
-    """One PageView through a real relay (hashing, outbox, Graph client) and Meta's answer."""
+    """One PageView through a real relay (hashing, outbox, Graph client) and Meta's answer.
+
+    `on_status` hears, in words, what the wait is about (sending, Meta slow, retrying).
+    """
     from desktop_app.services.relay import RelayService, RelaySettings
 
     settings = RelaySettings(
@@ -142,6 +165,15 @@ async def send_test_event(
     )
     relay = RelayService(config, settings, token_provider)
     event_id = f"pixelbridge-setup-{uuid.uuid4().hex[:12]}"
+    if on_status is not None:
+        report = on_status
+
+        def heard(update: Any) -> None:
+            words = _WAIT_WORDS.get(str(update.status))
+            if update.event_id == event_id and words:
+                report(words.format(attempt=int(update.attempts) + 1))
+
+        relay.add_listener(heard)
     await relay.start()
     try:
         await relay.ingest(
@@ -217,8 +249,10 @@ class SetupService:
         self.graph_url = graph_url
         self.data_dir = data_dir
 
-    async def probe_site(self, url: str) -> SiteCheck:
-        return await probe_site(url)
+    async def probe_site(
+        self, url: str, page: Page | None = None, stub: MetaStub | None = None
+    ) -> SiteCheck:
+        return await probe_site(url, page=page, stub=stub)
 
     def has_token(self, pixel_id: str) -> bool:
         from desktop_app.services import token_store
@@ -239,7 +273,9 @@ class SetupService:
             token_store.get_token(pixel_id), pixel_id, graph_url=self.graph_url
         )
 
-    async def send_test_event(self, draft: SetupDraft) -> TestEventResult:
+    async def send_test_event(
+        self, draft: SetupDraft, on_status: Callable[[str], None] | None = None
+    ) -> TestEventResult:
         from desktop_app.services import token_store
 
         return await send_test_event(
@@ -248,6 +284,7 @@ class SetupService:
             graph_url=self.graph_url,
             test_event_code=draft.test_event_code if draft.mode != "live" else "",
             data_dir=self.data_dir / f"setup-{uuid.uuid4().hex[:8]}",
+            on_status=on_status,
         )
 
 

@@ -34,25 +34,49 @@ def _facts_script() -> str:
     return "\n".join(line for line in lines if not line.startswith("//"))
 
 
-async def probe_page(page: Page, url: str, *, settle_ms: int = 1500) -> PageFacts:
-    """Load `url` in `page` and return its facts (platform signals, Pixel ids, native events)."""
-    seen: list[tuple[str, str]] = []  # (pixel id, event name) of every Pixel request
+class MetaStub:
+    """Answers Meta's endpoints on one page and notes every Pixel request the page makes.
 
-    async def on_pixel(route: Route, request: Request) -> None:
+    Attached once per page (the setup wizard keeps its page for several probes); `seen` holds
+    (pixel id, event name) of the requests since the last `clear()`.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.page: Page | None = None
+
+    async def attach(self, page: Page) -> None:
+        if self.page is page:
+            return
+        await page.route(PIXEL_RE, self._on_pixel)
+        await page.route(FBEVENTS_RE, self._on_fbevents)
+        self.page = page
+
+    async def _on_pixel(self, route: Route, request: Request) -> None:
         params = dict(parse_qsl(urlsplit(request.url).query))
         if request.post_data:
             params.update(parse_qsl(request.post_data))
         if params.get("id") and params.get("ev"):
-            seen.append((params["id"], params["ev"]))
+            self.seen.append((params["id"], params["ev"]))
         await route.fulfill(status=200, content_type="image/gif", body=_GIF)
 
-    async def on_fbevents(route: Route, request: Request) -> None:
+    async def _on_fbevents(self, route: Route, request: Request) -> None:
         await route.fulfill(
             status=200, content_type="application/javascript", path=str(FBEVENTS_STUB_PATH)
         )
 
-    await page.route(PIXEL_RE, on_pixel)
-    await page.route(FBEVENTS_RE, on_fbevents)
+
+async def probe_page(
+    page: Page, url: str, *, settle_ms: int = 1500, stub: MetaStub | None = None
+) -> PageFacts:
+    """Load `url` in `page` and return its facts (platform signals, Pixel ids, native events).
+
+    `stub`: the page's `MetaStub` when it is reused for several probes (else one is attached).
+    """
+    if stub is None:
+        stub = MetaStub()
+    await stub.attach(page)
+    stub.seen.clear()
     response = await page.goto(url, wait_until="load")
     try:
         # Bounded wait for late scripts (tag managers, plugins) to fire their events.
@@ -63,6 +87,7 @@ async def probe_page(page: Page, url: str, *, settle_ms: int = 1500) -> PageFact
     facts = PageFacts.from_json(raw)
     if response is not None:
         facts.headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+    seen = list(stub.seen)
     ids = list(dict.fromkeys([*facts.pixel_ids, *(pid for pid, _ in seen)]))
     facts.pixel_ids = ids
     facts.native_events = list(dict.fromkeys(ev for _, ev in seen))

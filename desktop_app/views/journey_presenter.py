@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.services.journey import parse_journey
 from desktop_app.services.journey_recorder import JourneyRecorder
 from desktop_app.views.qt_forms import QFileDialog
+from desktop_app.views.tasks import Progress
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -44,6 +45,14 @@ class JourneyPresenter:
         self.recorder = JourneyRecorder()
         self.last_journey: dict[str, Any] | None = None
         self.dialog: QFileDialog | None = None
+        # Connecting to the page can take a second or more (the embedded browser may still be
+        # starting): say so, and keep the button from starting a second recording meanwhile.
+        self.progress = Progress(
+            window.show_waiting,
+            window.clear_waiting,
+            [window.record_action],
+            failed=messages.error,
+        )
         window.record_journey_toggled.connect(self.on_toggled)
 
     def on_toggled(self, on: bool) -> None:
@@ -53,16 +62,19 @@ class JourneyPresenter:
             self.finish()
 
     async def start(self) -> None:
-        try:
-            page = await self._page_provider()
-            await self.recorder.start(page)
-        except Exception:
+        started = await self.progress.run("Starting the recording…", self._start_recording())
+        if started is None:  # the failure is already shown with its next step
             self._set_checked(False)
-            raise
+            return
         self.messages.info(
             "Recording: click through your site as a customer would.",
             "Press Record journey again to stop. Typed customer details are not stored.",
         )
+
+    async def _start_recording(self) -> bool:
+        page = await self._page_provider()
+        await self.recorder.start(page)
+        return True
 
     def _set_checked(self, on: bool) -> None:
         action = self.window.record_action

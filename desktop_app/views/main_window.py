@@ -278,6 +278,16 @@ class MainWindow(QMainWindow):
         else:
             self.progress.setVisible(False)
 
+    def show_waiting(self, text: str) -> None:
+        """An indeterminate bar and what is being waited for (any wait of unknown length)."""
+        self.status_text.setText(text)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+
+    def clear_waiting(self) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setVisible(False)
+
     def on_message(self, message: Message) -> None:
         self.status_text.setText(message.plain())
         if message.level != "error":

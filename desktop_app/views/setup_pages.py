@@ -1,4 +1,5 @@
-"""The setup wizard's pages: widgets only. Checks and navigation are in setup_wizard.py."""
+"""The setup wizard's pages (widgets) and the install step's snippet. Checks and navigation
+are in setup_wizard.py."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 
 from desktop_app.services.setup_checks import SetupDraft
 from desktop_app.services.token_health import WHERE_TO_FIND
-from desktop_app.tagger.export import PLACEHOLDER_RELAY
+from desktop_app.tagger.export import PLACEHOLDER_RELAY, install_steps
+from desktop_app.tagger.snippet import render_snippet
 from desktop_app.views.qt import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,8 +21,18 @@ from desktop_app.views.qt import (
     QWidget,
     Signal,
 )
+from desktop_app.views.setup_browser import PickRow, SiteView
 
 logger = logging.getLogger(__name__)
+
+
+def clear_layout(layout: QHBoxLayout | QVBoxLayout) -> None:
+    """Remove what a page showed last time (its step can be entered again after Back)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 class SetupPages(QWidget):
@@ -27,14 +40,12 @@ class SetupPages(QWidget):
 
     export_requested = Signal(object)  # SetupDraft
     draft: SetupDraft
+    site_view: SiteView | None  # the embedded browser beside the steps, if the app has one
 
     def _next_clicked(self) -> None:
         raise NotImplementedError
 
-    def _fill_install(self) -> None:
-        raise NotImplementedError
-
-    def copy_snippet(self) -> None:
+    def _say(self, text: str, state: str) -> None:
         raise NotImplementedError
 
     # --- pages ----------------------------------------------------------------------------
@@ -115,6 +126,9 @@ class SetupPages(QWidget):
         layout.addWidget(self.tagging_note)
         self.rules_box = QVBoxLayout()
         layout.addLayout(self.rules_box)
+        self.pick_row = PickRow()  # point at a button on the site shown beside the steps
+        self.pick_row.setVisible(self.site_view is not None)
+        layout.addWidget(self.pick_row)
         layout.addStretch(1)
         return page
 
@@ -164,3 +178,41 @@ class SetupPages(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         return page
+
+    # --- filling pages when their step opens ----------------------------------------------
+    def _enter_pixel(self) -> None:
+        clear_layout(self.found_row)
+        found = self.draft.site.pixel_ids if self.draft.site else []
+        self.found_label.setText(
+            "Found on your site — click to use it:"
+            if found
+            else "No Pixel was found on your site yet; PixelBridge's code will add it."
+        )
+        for pixel_id in found:
+            button = QPushButton(pixel_id)
+            button.clicked.connect(lambda _c=False, p=pixel_id: self.pixel_field.setText(p))
+            self.found_row.addWidget(button)
+        self.found_row.addStretch(1)
+        if found and not self.pixel_field.text():
+            self.pixel_field.setText(found[0])
+
+    # --- the install step -----------------------------------------------------------------
+    def _enter_install(self) -> None:
+        steps = install_steps(self.draft.platform)
+        self.install_steps.setText("\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1)))
+        self._fill_install()
+
+    def _fill_install(self) -> None:
+        self.draft.relay_url = self.relay_field.text().strip()
+        config = self.draft.tag_config()
+        self.snippet_view.setPlainText(
+            render_snippet(config, self.draft.relay_url or PLACEHOLDER_RELAY)
+        )
+
+    async def _check_install(self) -> bool:
+        self.draft.relay_url = self.relay_field.text().strip()
+        return True
+
+    def copy_snippet(self) -> None:
+        QApplication.clipboard().setText(self.snippet_view.toPlainText())
+        self._say("✔ Copied. Paste it into your site as the steps above say.", "good")

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.services.setup_checks import SetupDraft, SiteCheck, TestEventResult
 from desktop_app.services.token_health import TokenHealth
+from desktop_app.tagger.rule_draft import event_label
+from desktop_app.views.styles import AMBER, BLUE, GREEN, ON_TINT, RED, tone
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from desktop_app.services.site_probe import MetaStub
 
 logger = logging.getLogger(__name__)
 
 
 class SetupBackend(Protocol):
-    async def probe_site(self, url: str) -> SiteCheck: ...
+    async def probe_site(
+        self, url: str, page: Page | None = None, stub: MetaStub | None = None
+    ) -> SiteCheck: ...
     def has_token(self, pixel_id: str) -> bool: ...
     async def store_and_check_token(self, pixel_id: str, token: str | None) -> TokenHealth: ...
-    async def send_test_event(self, draft: SetupDraft) -> TestEventResult: ...
+    async def send_test_event(
+        self, draft: SetupDraft, on_status: Callable[[str], None] | None = None
+    ) -> TestEventResult: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +97,23 @@ MODE_WORDS = {
     "test": "Test mode: events go to Meta's Test events tab.",
     "live": "Live: events go to Meta and count for your ads.",
 }
-STYLE = """
-QLabel#wizardTitle { font-size: 20px; font-weight: 700; }
-QLabel#wizardIntro { font-size: 13px; }
-QLabel#wizardMode { color: palette(mid); }
-QLabel#checkResult[state="good"] { color: #1e8e3e; font-weight: 600; }
-QLabel#checkResult[state="bad"] { color: #c5221f; font-weight: 600; }
-QLabel#checkResult[state="warn"] { color: #b06000; font-weight: 600; }
-QListWidget#wizardSteps { font-size: 13px; border: none; background: transparent; }
-QPushButton#wizardNext { font-weight: 600; color: #ffffff; background: #1a73e8;
-    border: 1px solid #1a73e8; border-radius: 4px; padding: 6px 18px; }
-QPushButton#wizardNext:disabled { background: #8ab4f8; border-color: #8ab4f8; }
+
+
+def wizard_style(dark: bool) -> str:
+    """The wizard's own rules; check results take the theme's readable tone."""
+    good, bad, warn = (tone(c, dark) for c in (GREEN, RED, AMBER))
+    return f"""
+QLabel#wizardTitle {{ font-size: 20px; font-weight: 700; }}
+QLabel#wizardIntro {{ font-size: 13px; }}
+QLabel#wizardMode {{ color: palette(window-text); }}
+QLabel#checkResult[state="good"] {{ color: {good}; font-weight: 600; }}
+QLabel#checkResult[state="bad"] {{ color: {bad}; font-weight: 600; }}
+QLabel#checkResult[state="warn"] {{ color: {warn}; font-weight: 600; }}
+QListWidget#wizardSteps {{ font-size: 13px; border: none; background: transparent; }}
+QPushButton#wizardNext {{ font-weight: 600; color: #ffffff; background: {BLUE};
+    border: 1px solid {BLUE}; border-radius: 4px; padding: 6px 18px; }}
+QPushButton#wizardNext:disabled {{ color: {ON_TINT}; background: #8ab4f8;
+    border-color: #8ab4f8; }}
 """
 
 
@@ -110,4 +128,4 @@ def describe_rule(rule: dict[str, Any]) -> str:
         "visible": "when something appears on the page",
         "event": "when the site reports it",
     }.get(str(kind), "")
-    return f"{rule.get('event')} — {when}".rstrip(" —")
+    return f"{event_label(str(rule.get('event')))} — {when}".rstrip(" —")

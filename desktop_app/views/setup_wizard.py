@@ -2,7 +2,9 @@
 
 site address (reachable? which platform?) → Pixel id (format; ids found on the site offered)
 → access token (pasted once, straight into the OS keyring, never shown) → test code → what to
-track (the platform's preset) → send a test event → the snippet with per-platform steps.
+track (the platform's preset, or buttons pointed at on the site) → send a test event → the
+snippet with per-platform steps. With the app's embedded browser (`site_view`,
+views/setup_browser.py) the site is shown beside the steps, checked there and pointed at there.
 
 Passive about I/O: the checks are the `backend`'s (services/setup_checks.SetupService). The
 "Next" button runs `next_step()` as an owned task; tests simply `await wizard.next_step()`.
@@ -24,10 +26,8 @@ from desktop_app.services.setup_checks import (
 )
 from desktop_app.services.token_health import TokenState
 from desktop_app.services.token_store import TokenStoreError
-from desktop_app.tagger.export import PLACEHOLDER_RELAY, install_steps
-from desktop_app.tagger.snippet import render_snippet
 from desktop_app.views.qt import (
-    QApplication,
+    QEvent,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -38,17 +38,19 @@ from desktop_app.views.qt import (
     Signal,
 )
 from desktop_app.views.qt_forms import QCheckBox, QListWidget, QStackedWidget
-from desktop_app.views.setup_pages import SetupPages
+from desktop_app.views.setup_browser import SiteView
+from desktop_app.views.setup_pages import SetupPages, clear_layout
 from desktop_app.views.setup_steps import (
     MODE_WORDS,
     PLATFORM_NAMES,
     STEPS,
-    STYLE,
     SetupBackend,
     Step,
     describe_rule,
+    wizard_style,
 )
-from desktop_app.views.styles import apply_style
+from desktop_app.views.styles import apply_style, follow_theme
+from desktop_app.views.tasks import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +65,15 @@ class SetupWizard(SetupPages):
         *,
         mode: str = "sandbox",
         spawn: Callable[[str, Coroutine[Any, Any, Any]], Any] | None = None,
+        site_view: SiteView | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        apply_style(self)
-        self.setStyleSheet(self.styleSheet() + STYLE)
+        self.site_view = site_view
+        apply_style(self, wizard_style)
         self.setObjectName("setupWizard")
         self.setWindowTitle("Set up a new site — PixelBridge")
-        self.resize(940, 600)
+        self.resize(*((1440, 820) if site_view is not None else (940, 600)))
         self.backend = backend
         self.draft = SetupDraft(mode=mode)
         self._spawn = spawn
@@ -78,6 +81,7 @@ class SetupWizard(SetupPages):
         self.index = 0
         self.passed: set[str] = set()
         self.rule_boxes: list[tuple[QCheckBox, dict[str, Any]]] = []
+        self.picked_rules: list[dict[str, Any]] = []  # pointed at on the site (tagging step)
         self._offline_ok = False
 
         outer = QHBoxLayout(self)
@@ -126,7 +130,32 @@ class SetupWizard(SetupPages):
         outer.addLayout(right, 1)
         for step in STEPS:
             self.pages.addWidget(getattr(self, f"_page_{step.key}")())
+        if site_view is not None:
+            outer.addWidget(site_view.view, 3)
+            outer.setStretch(1, 2)
+            self.pick_row.pick_requested.connect(self._pick_clicked)
+            self.pick_row.rule_picked.connect(self._add_picked)
+            site_view.picker.add_listener(
+                lambda pick: self.pick_row.on_pick(pick, [str(r["id"]) for _, r in self.rule_boxes])
+            )
+            site_view.picker.add_left_listener(self.pick_row.on_left)
+        # Every check (site, token, test event…) shows the bar and locks Next/Back/Send while it
+        # waits; a failure ends up in the result line with the next step.
+        self.progress = Progress(
+            self._show_busy,
+            lambda: self._set_busy(False),
+            failed=lambda text, then: self._say(f"{text} {then}", "bad"),
+        )
+        self.pick_progress = Progress(
+            lambda _text: self.pick_row.set_waiting(),
+            lambda: None,
+            failed=lambda text, then: self.pick_row.on_failed(f"{text} {then}"),
+        )
         self._show_step()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        follow_theme(self, event, wizard_style)  # the desktop switched light ↔ dark
 
     # --- navigation -----------------------------------------------------------------------
     @property
@@ -166,16 +195,14 @@ class SetupWizard(SetupPages):
     def _next_clicked(self) -> None:
         if self.is_busy:
             return
-        coro = self.next_step()
-        self._task = self._spawn("setup-step", coro) if self._spawn else asyncio.ensure_future(coro)
+        self._task = self._run("setup-step", self.next_step())
+
+    def _run(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        return self._spawn(name, coro) if self._spawn else asyncio.ensure_future(coro)
 
     async def next_step(self) -> bool:
         """Check the current step; move on when it passes. Returns whether it passed."""
-        self._set_busy(True)
-        try:
-            ok = await getattr(self, f"_check_{self.step.key}")()
-        finally:
-            self._set_busy(False)
+        ok = await self.progress.run("Checking…", getattr(self, f"_check_{self.step.key}")())
         if not ok:
             return False
         self.passed.add(self.step.key)
@@ -193,7 +220,12 @@ class SetupWizard(SetupPages):
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.next_button.setEnabled(not busy)
+        self.send_button.setEnabled(not busy)
         self.back_button.setEnabled(not busy and self.index > 0)
+
+    def _show_busy(self, text: str) -> None:
+        self._set_busy(True)
+        self._say(text, "")  # each check then says what it is doing
 
     # --- checks ---------------------------------------------------------------------------
     async def _check_site(self) -> bool:
@@ -203,7 +235,10 @@ class SetupWizard(SetupPages):
             return False
         url = normalize_url(self.url_field.text())
         self._say(f"Opening {url}…", "")
-        site = await self.backend.probe_site(url)
+        if self.site_view is not None:
+            site = await self.site_view.probe(self.backend, url)
+        else:
+            site = await self.backend.probe_site(url)
         if not site.reachable:
             self._say(site.problem, "bad")
             return False
@@ -213,26 +248,6 @@ class SetupWizard(SetupPages):
         self.site_facts.setText(f"Platform: {platform}\nPixel already on the page: {pixels}")
         self._say(f"✔ Your site opened. It looks like {platform}.", "good")
         return True
-
-    def _enter_pixel(self) -> None:
-        while self.found_row.count():
-            item = self.found_row.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        found = self.draft.site.pixel_ids if self.draft.site else []
-        self.found_label.setText(
-            "Found on your site — click to use it:"
-            if found
-            else "No Pixel was found on your site yet; PixelBridge's code will add it."
-        )
-        for pixel_id in found:
-            button = QPushButton(pixel_id)
-            button.clicked.connect(lambda _c=False, p=pixel_id: self.pixel_field.setText(p))
-            self.found_row.addWidget(button)
-        self.found_row.addStretch(1)
-        if found and not self.pixel_field.text():
-            self.pixel_field.setText(found[0])
 
     async def _check_pixel(self) -> bool:
         problem = pixel_id_problem(self.pixel_field.text())
@@ -286,37 +301,55 @@ class SetupWizard(SetupPages):
             self._say(problem, "bad")
             return False
         self.draft.test_event_code = code
+        self._say(f"✔ Test code {code}." if code else "No test code: events count at once.", "good")
         if code and self.draft.mode == "live":
             self.draft.mode = "test"
             self.mode_label.setText(MODE_WORDS["test"])
         return True
 
     def _enter_tagging(self) -> None:
-        while self.rules_box.count():
-            item = self.rules_box.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.rules_box)
         preset: dict[str, Any] = self.draft.site.preset if self.draft.site else {}
         self.rule_boxes = []
         for rule in preset.get("rules", []):
-            box = QCheckBox(describe_rule(rule))
-            box.setChecked(True)
-            self.rules_box.addWidget(box)
-            self.rule_boxes.append((box, rule))
+            self._add_rule_box(rule)
+        for rule in self.picked_rules:
+            self._add_rule_box(rule)
         for skipped in preset.get("skipped", []):
             note = QLabel(f"Not added: {skipped['event']} — {skipped['reason']}")
             note.setWordWrap(True)
             self.rules_box.addWidget(note)
-        if self.rule_boxes:
+        if preset.get("rules"):
             self.tagging_note.setText("Suggested for your platform (untick what you don't sell):")
+        elif self.site_view is not None:
+            self.tagging_note.setText(
+                "PixelBridge has no ready-made list for this site. Point at your buttons on the "
+                "right: choose what a click means, then click the button on your site."
+            )
         else:
             self.tagging_note.setText(
                 "PixelBridge has no ready-made list for this site. Finish the setup, then use "
                 "“Tag” in the main window to point at your buttons and pages."
             )
 
+    def _add_rule_box(self, rule: dict[str, Any]) -> None:
+        box = QCheckBox(describe_rule(rule))
+        box.setChecked(True)
+        self.rules_box.addWidget(box)
+        self.rule_boxes.append((box, rule))
+
+    def _add_picked(self, rule: dict[str, Any]) -> None:
+        self.picked_rules.append(rule)
+        self._add_rule_box(rule)
+        self._say("", "")  # the last step's news is old now
+
+    def _pick_clicked(self) -> None:
+        if self.site_view is not None:
+            self._run("setup-pick", self.pick_progress.run("", self.site_view.start_pick()))
+
     async def _check_tagging(self) -> bool:
+        if self.site_view is not None:
+            await self.site_view.stop()  # a pick still waiting must not catch later clicks
         self.draft.rules = [rule for box, rule in self.rule_boxes if box.isChecked()]
         count = len(self.draft.rules)
         self._say(f"✔ {count} event{'s' if count != 1 else ''} will be tracked.", "good")
@@ -334,26 +367,9 @@ class SetupWizard(SetupPages):
 
     async def _check_test_event(self) -> bool:
         self._say("Sending a test event…", "")
-        result = await self.backend.send_test_event(self.draft)
+        # Meta slow or unreachable: the relay retries, and the line says so while it waits.
+        result = await self.backend.send_test_event(
+            self.draft, on_status=lambda w: self._say(w, "")
+        )
         self._say(("✔ " if result.ok else "") + result.message, "good" if result.ok else "bad")
         return result.ok
-
-    def _enter_install(self) -> None:
-        steps = install_steps(self.draft.platform)
-        self.install_steps.setText("\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1)))
-        self._fill_install()
-
-    def _fill_install(self) -> None:
-        self.draft.relay_url = self.relay_field.text().strip()
-        config = self.draft.tag_config()
-        self.snippet_view.setPlainText(
-            render_snippet(config, self.draft.relay_url or PLACEHOLDER_RELAY)
-        )
-
-    async def _check_install(self) -> bool:
-        self.draft.relay_url = self.relay_field.text().strip()
-        return True
-
-    def copy_snippet(self) -> None:
-        QApplication.clipboard().setText(self.snippet_view.toPlainText())
-        self._say("✔ Copied. Paste it into your site as the steps above say.", "good")

@@ -15,9 +15,11 @@ from PySide6.QtCore import SignalInstance
 
 from desktop_app.services.workspaces import FILE_SUFFIX, Workspace
 from desktop_app.views.qt import (
+    QEvent,
     QHBoxLayout,
     QIcon,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSize,
     Qt,
@@ -26,24 +28,31 @@ from desktop_app.views.qt import (
     Signal,
 )
 from desktop_app.views.qt_forms import QFileDialog, QListWidget, QListWidgetItem
-from desktop_app.views.styles import apply_style
+from desktop_app.views.styles import BLUE, apply_style, follow_theme
 
 logger = logging.getLogger(__name__)
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "pixelbridge.svg"
-STYLE = """
-QLabel#startTitle { font-size: 26px; font-weight: 700; }
-QLabel#startTagline { font-size: 14px; }
-QPushButton#startChoice { text-align: left; padding: 12px 16px; font-size: 14px; }
-QPushButton#startPrimary { text-align: left; padding: 12px 16px; font-size: 14px;
-    font-weight: 600; color: #ffffff; background: #1a73e8; border: 1px solid #1a73e8;
-    border-radius: 4px; }
-QLabel#choiceHint { font-size: 12px; }
-QListWidget#recentSites::item { padding: 6px 4px; }
-QLabel#sectionTitle { font-size: 15px; font-weight: 600; }
-QLabel#browserNotice { background: #fef7e0; color: #5f3b00; border: 1px solid #f9ab00;
-    border-radius: 4px; padding: 8px; }
+# Fixed pairs (white on blue, brown on cream) read the same in both themes; the rest follows the
+# palette, resolved when the sheet is applied (`follow_theme` re-applies it on a theme change).
+STYLE = f"""
+QLabel#startTitle {{ font-size: 26px; font-weight: 700; }}
+QLabel#startTagline {{ font-size: 14px; }}
+QPushButton#startChoice {{ text-align: left; padding: 12px 16px; font-size: 14px; }}
+QPushButton#startPrimary {{ text-align: left; padding: 12px 16px; font-size: 14px;
+    font-weight: 600; color: #ffffff; background: {BLUE}; border: 1px solid {BLUE};
+    border-radius: 4px; }}
+QLabel#choiceHint {{ font-size: 12px; color: palette(window-text); }}
+QListWidget#recentSites {{ background: palette(base); color: palette(text); }}
+QListWidget#recentSites::item {{ padding: 6px 4px; }}
+QLabel#sectionTitle {{ font-size: 15px; font-weight: 600; }}
+QLabel#browserNotice {{ background: #fef7e0; color: #5f3b00; border: 1px solid #f9ab00;
+    border-radius: 4px; padding: 8px; }}
 """
+
+
+def start_style(_dark: bool) -> str:
+    return STYLE
 
 
 def ago(seconds: float) -> str:
@@ -69,8 +78,7 @@ class StartScreen(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        apply_style(self)
-        self.setStyleSheet(self.styleSheet() + STYLE)
+        apply_style(self, start_style)
         self.setObjectName("startScreen")
         self.setWindowTitle("PixelBridge")
         self.setWindowIcon(QIcon(str(ICON)))
@@ -127,6 +135,16 @@ class StartScreen(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
         left.addWidget(self.notice)
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("startBusy")
+        self.busy_label.setWordWrap(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: what it waits for has no known length
+        self.busy.setMaximumHeight(6)
+        self.busy.setTextVisible(False)
+        for widget in (self.busy_label, self.busy):
+            widget.setVisible(False)
+            left.addWidget(widget)
         left.addStretch(1)
         outer.addWidget(left_column)
 
@@ -161,6 +179,10 @@ class StartScreen(QWidget):
         right.addLayout(actions)
         outer.addLayout(right, 6)
         self.show_workspaces([])
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        follow_theme(self, event, start_style)  # the desktop switched light ↔ dark
 
     def _choice(
         self, layout: QVBoxLayout, text: str, hint: str, *, primary: bool = False
@@ -199,6 +221,15 @@ class StartScreen(QWidget):
         """A first-run note (e.g. which browser to install); empty hides it."""
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+    def show_busy(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.busy_label.setVisible(True)
+        self.busy.setVisible(True)
+
+    def clear_busy(self) -> None:
+        self.busy_label.setVisible(False)
+        self.busy.setVisible(False)
 
     def selected_id(self) -> str | None:
         item = self.sites.currentItem()

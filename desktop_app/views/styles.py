@@ -11,29 +11,43 @@ light background. Meaningful colours (verdicts) have a lighter tone for dark bac
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from desktop_app.views.qt import QApplication, QColor, QPalette, Qt, QWidget
+from desktop_app.views.qt import QApplication, QColor, QEvent, QPalette, Qt, QWidget
 
 logger = logging.getLogger(__name__)
 
 STYLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "styles"
 STYLE_PATH = STYLES_DIR / "app.qss"
 
-# Verdict and status colours (verdict_style.py) → the tone used on a dark background.
-# Material's dark-theme tones of the same hues keep ≥ 4.5:1 contrast on #1e1e1e–#353535.
+# Meaningful colours (verdicts, check results, token state) for light backgrounds. WCAG 2.x AA
+# asks 4.5:1 for normal text (https://www.w3.org/TR/WCAG21/#contrast-minimum): each of these
+# reaches it on white, on the light window greys desktops use (#efefef–#ececec) and as the
+# background of white text. Google's #1e8e3e / #b06000 / #1a73e8 fell short (4.2, 4.0, 3.9:1
+# on #efefef), so the next darker tones of the same hues are used.
+GREEN, RED, AMBER, GREY, BLUE = "#137333", "#c5221f", "#975300", "#5f6368", "#1967d2"
+BLUE_HOVER = "#185abc"
+# Text on a light tint (disabled primary buttons, notices): dark grey, not white (2.1:1).
+ON_TINT = "#202124"
+# Meaningful colours → the tone used on a dark background. Material's dark-theme tones of the
+# same hues keep ≥ 4.5:1 contrast on #1b1b1d–#2d2e31 (tests/views/test_contrast.py).
 DARK_TONES: dict[str, str] = {
-    "#1e8e3e": "#81c995",  # green: counted once
-    "#c5221f": "#f28b82",  # red: counted twice / lost
-    "#b06000": "#fdd663",  # amber: one side only
-    "#5f6368": "#bdc1c6",  # grey: to check / not a conversion
-    "#1a73e8": "#8ab4f8",  # blue: links and the primary action
+    GREEN: "#81c995",  # green: counted once
+    RED: "#f28b82",  # red: counted twice / lost
+    AMBER: "#fdd663",  # amber: one side only
+    GREY: "#bdc1c6",  # grey: to check / not a conversion
+    BLUE: "#8ab4f8",  # blue: links and the primary action
 }
+# A desktop switching light ↔ dark hands Qt a new palette: these events re-resolve the sheets.
+THEME_EVENTS = frozenset(
+    {QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange}
+)
 
-
-# Secondary text (the empty side of a one-sided event): dim, yet ≥ 4.5:1 on white and on dark.
-DIM_TEXT = {False: "#6b7075", True: "#9aa0a6"}
+# Secondary text (the empty side of a one-sided event): dim, yet ≥ 4.5:1 on white, on the light
+# window grey and on dark.
+DIM_TEXT = {False: GREY, True: "#9aa0a6"}
 
 
 def dim_text(dark: bool | None = None) -> str:
@@ -80,14 +94,32 @@ def contrast(foreground: QColor, background: QColor) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def apply_style(widget: QWidget) -> None:
-    widget.setStyleSheet(style_sheet())
+# A widget's own additions to the app sheet, for a dark (True) or light (False) theme.
+ExtraStyle = Callable[[bool], str]
 
 
-def restyle(widget: QWidget) -> None:
-    """After a theme change: `palette(…)` in a style sheet is resolved when it is applied."""
+def apply_style(widget: QWidget, extra: ExtraStyle | None = None) -> None:
+    """The app sheet plus the widget's own rules for the theme its palette shows now."""
+    sheet = style_sheet()
+    if extra is not None:
+        sheet += extra(is_dark(widget.palette()))
+    widget.setStyleSheet(sheet)
+
+
+def restyle(widget: QWidget, extra: ExtraStyle | None = None) -> None:
+    """After a theme change: `palette(…)` in a style sheet is resolved when it is applied, and
+    the meaningful colours take the other theme's tone."""
     widget.setStyleSheet("")
-    apply_style(widget)
+    apply_style(widget, extra)
+
+
+def follow_theme(widget: QWidget, event: QEvent, extra: ExtraStyle | None = None) -> None:
+    """Call from a top-level widget's `changeEvent`: restyle it when the theme changed.
+
+    Setting a sheet sends the widget a style (not a palette) change, so this does not recurse.
+    """
+    if event.type() in THEME_EVENTS:
+        restyle(widget, extra)
 
 
 def dark_palette() -> QPalette:
@@ -122,8 +154,20 @@ def dark_palette() -> QPalette:
 
 
 def apply_theme(theme: str) -> None:
-    """'system' follows the OS (Qt's default); 'light'/'dark' force a colour scheme."""
-    scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
-        theme, Qt.ColorScheme.Unknown
-    )
-    QApplication.styleHints().setColorScheme(scheme)
+    """'system' follows the OS (Qt's default); 'light'/'dark' force a colour scheme.
+
+    Some platforms ignore the request (offscreen, X11 desktops without a colour-scheme portal):
+    there the palette is set directly, so Preferences → Appearance still changes every window.
+    """
+    hints = QApplication.styleHints()
+    app = QApplication.instance()
+    if theme not in ("light", "dark"):
+        hints.unsetColorScheme()
+        if isinstance(app, QApplication):
+            app.setPalette(QPalette())  # back to the platform's own palette
+        return
+    scheme = Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light
+    hints.setColorScheme(scheme)
+    if hints.colorScheme() == scheme or not isinstance(app, QApplication):
+        return  # the platform restyles the application itself
+    app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())

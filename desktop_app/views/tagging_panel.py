@@ -30,6 +30,7 @@ from desktop_app.views.qt import (
     QWidget,
     Signal,
 )
+from desktop_app.views.styles import AMBER, GREEN, RED, is_dark, tone
 from desktop_app.views.tagging_rules import RulesBox
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ URL_MATCHES = (
 )
 ROLE_WORDS = {"button": "Button", "link": "Link", "form": "Form", "textbox": "Field"}
 # Colour of the live match line: exactly one match is what a rule should have.
-MATCH_STYLES = {"one": "color: #1e7b34;", "many": "color: #b26a00;", "none": "color: #b3261e;"}
+# (AA contrast on light and dark windows: views/styles.py, tests/views/test_contrast.py.)
+MATCH_STYLES = {"one": GREEN, "many": AMBER, "none": RED}
 PICK_MODE_WORDS = {
     "element": "Click the button, link or form on the page (Esc to stop)…",
     "value": "Click the price or total on the page…",
@@ -99,7 +101,11 @@ class TaggingPanel(QWidget):
     # --- construction ------------------------------------------------------------------------
     def _build_banner(self) -> QFrame:
         self.banner = QFrame()
-        self.banner.setStyleSheet("QFrame { background: #e7f0fd; border-radius: 6px; }")
+        # Dark text on the light tint in both themes (the palette's text is light when dark);
+        # the banner's QLabel is a QFrame too, so it takes both.
+        self.banner.setStyleSheet(
+            "QFrame { background: #e7f0fd; border-radius: 6px; color: #202124; }"
+        )
         row = QHBoxLayout(self.banner)
         self.banner_label = QLabel("")
         self.banner_label.setWordWrap(True)
@@ -192,7 +198,7 @@ class TaggingPanel(QWidget):
     def on_pick(self, pick: Pick) -> None:
         if pick.blocked_reason:
             self.target_label.setText(pick.blocked_reason)
-            self.target_label.setStyleSheet(MATCH_STYLES["none"])
+            self.target_label.setStyleSheet(self._match_style("none"))
             return
         self.target_label.setStyleSheet("")
         if pick.mode == "page" and pick.url_pattern is not None:
@@ -235,7 +241,10 @@ class TaggingPanel(QWidget):
         else:
             text, style = "Matches nothing on this page.", "none"
         self.match_label.setText(text)
-        self.match_label.setStyleSheet(MATCH_STYLES[style])
+        self.match_label.setStyleSheet(self._match_style(style))
+
+    def _match_style(self, key: str) -> str:
+        return f"color: {tone(MATCH_STYLES[key], is_dark(self.palette()))};"
 
     def set_rules(self, rules: list[dict[str, Any]]) -> None:
         self.rules.set_rules(rules)

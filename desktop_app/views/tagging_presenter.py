@@ -271,11 +271,21 @@ class TaggingPresenter:
         page = await self._page()
         if rule is None or page is None:
             return ""
-        prepared = await self.before_test(page, self.rules) if self.before_test else ""
-        before = {_key(p) for p in self.model.pairs()} if self.model is not None else set()
-        done = await self.picker.trigger_rule(rule)
-        done = f"{prepared} {done}".strip()
-        text = done + " " + await self._arrived(str(rule.get("event")), before)
+        # Up to TEST_WAIT_S of waiting: say so at once, and what went wrong if it fails.
+        self.panel.set_test_result(
+            "Testing: reloading the page, then doing what the rule waits for…"
+        )
+        try:
+            prepared = await self.before_test(page, self.rules) if self.before_test else ""
+            before = {_key(p) for p in self.model.pairs()} if self.model is not None else set()
+            done = await self.picker.trigger_rule(rule)
+            done = f"{prepared} {done}".strip()
+            text = done + " " + await self._arrived(str(rule.get("event")), before)
+        except Exception as exc:
+            from desktop_app.views.tasks import failure_words
+
+            self.panel.set_test_result(" ".join(failure_words(exc)))
+            raise
         self.panel.set_test_result(text.strip())
         return text.strip()
 

@@ -1,4 +1,5 @@
-"""Owned background tasks: every task has an owner that keeps it alive and reports its failure.
+"""Owned background tasks: every task has an owner that keeps it alive and reports its failure;
+`Progress` is what a view shows while one of them waits.
 
 A bare `asyncio.ensure_future` can be garbage-collected mid-run and its exception is only
 printed at exit; here failures reach the log and the user's message bridge.
@@ -9,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +52,85 @@ class TaskOwner:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout_s)
+
+
+class Enablable(Protocol):
+    def setEnabled(self, enabled: bool) -> None: ...
+
+
+def failure_words(exc: BaseException) -> tuple[str, str]:
+    """An action's failure as (what happened, the next step), in plain words."""
+    from desktop_app.services.embedded_browser import EmbeddedBrowserError
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, TimeoutError):
+        return (
+            "This took too long and was stopped.",
+            "Check your internet connection, then try again.",
+        )
+    if isinstance(exc, EmbeddedBrowserError):
+        return (
+            f"The built-in browser did not answer ({first}).",
+            "Close PixelBridge and open it again.",
+        )
+    if isinstance(exc, OSError):
+        return (
+            f"PixelBridge could not reach what it needed ({first}).",
+            "Check your connection and try again.",
+        )
+    return (
+        f"Something went wrong: {first}",
+        "Try again; if it fails again, use Help → Copy diagnostics.",
+    )
+
+
+class Progress:
+    """What one view shows while an action waits (issue 8: progress for every wait over ~300 ms).
+
+    `run(text, coro)` shows `text` with the view's busy indicator and disables the controls that
+    would start the action twice, at once (well within 300 ms); when the action ends, the
+    indicator goes and the controls come back, on success and on failure alike. A failure is
+    handed to `failed(what happened, next step)` and `run` returns None; without `failed` it
+    propagates (to the TaskOwner, which reports it through the message bridge).
+    """
+
+    def __init__(
+        self,
+        show: Callable[[str], None],
+        clear: Callable[[], None],
+        controls: Sequence[Enablable] = (),
+        failed: Callable[[str, str], object] | None = None,
+    ) -> None:
+        self._show, self._clear = show, clear
+        self.controls = list(controls)
+        self._failed = failed
+        self.active = False
+
+    def _begin(self, text: str) -> None:
+        self.active = True
+        for control in self.controls:
+            control.setEnabled(False)
+        self._show(text)
+
+    def _end(self) -> None:
+        self.active = False
+        self._clear()
+        for control in self.controls:
+            control.setEnabled(True)
+
+    async def run[T](self, text: str, action: Awaitable[T]) -> T | None:
+        self._begin(text)
+        try:
+            result = await action
+        except Exception as exc:
+            self._end()
+            if self._failed is None:
+                raise
+            logger.info("%s failed", text, exc_info=True)
+            self._failed(*failure_words(exc))
+            return None
+        except BaseException:  # cancelled (a newer run, shutdown): nothing to report
+            self._end()
+            raise
+        self._end()
+        return result

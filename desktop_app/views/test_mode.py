@@ -44,8 +44,8 @@ STYLE = """
 QPushButton { padding: 3px 12px; }
 QPushButton:checked { color: #ffffff; font-weight: 600; border-radius: 4px; }
 QPushButton#mode_sandbox:checked { background: #5f6368; border: 1px solid #5f6368; }
-QPushButton#mode_test:checked { background: #b06000; border: 1px solid #b06000; }
-QPushButton#mode_live:checked { background: #1e8e3e; border: 1px solid #1e8e3e; }
+QPushButton#mode_test:checked { background: #975300; border: 1px solid #975300; }
+QPushButton#mode_live:checked { background: #137333; border: 1px solid #137333; }
 QLabel#modeBanner { padding-left: 6px; }
 """
 

@@ -11,6 +11,7 @@ import logging
 
 from desktop_app.services.token_health import WHERE_TO_FIND, TokenHealth, TokenState
 from desktop_app.views.qt import (
+    QEvent,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,17 +20,18 @@ from desktop_app.views.qt import (
     QWidget,
     Signal,
 )
+from desktop_app.views.styles import AMBER, GREEN, RED, THEME_EVENTS, is_dark, tone
 
 logger = logging.getLogger(__name__)
 
-# state → (symbol, colour) for the headline; meaning-bearing colours are fixed.
+# state → (symbol, colour) for the headline; meaning-bearing colours, in the theme's tone.
 STATE_LOOK: dict[TokenState, tuple[str, str]] = {
-    TokenState.WORKS: ("✔", "#1e8e3e"),
-    TokenState.MISSING: ("●", "#b06000"),
-    TokenState.INVALID: ("✖", "#c5221f"),
-    TokenState.NO_PERMISSION: ("✖", "#c5221f"),
-    TokenState.OFFLINE: ("?", "#b06000"),
-    TokenState.UNKNOWN: ("?", "#b06000"),
+    TokenState.WORKS: ("✔", GREEN),
+    TokenState.MISSING: ("●", AMBER),
+    TokenState.INVALID: ("✖", RED),
+    TokenState.NO_PERMISSION: ("✖", RED),
+    TokenState.OFFLINE: ("?", AMBER),
+    TokenState.UNKNOWN: ("?", AMBER),
 }
 MASK = "••••••••••••"
 
@@ -88,6 +90,7 @@ class TokenPanel(QWidget):
         layout.addWidget(help_text)
         layout.addStretch(1)
         self.set_stored(False)
+        self._health: TokenHealth | None = None
 
     def set_stored(self, stored: bool, source: str = "keyring") -> None:
         where = "the environment variable" if source == "env" else "this computer's keyring"
@@ -98,17 +101,37 @@ class TokenPanel(QWidget):
         self.check_button.setEnabled(not busy)
         if busy:
             self.headline.setText("Checking the access token with Meta…")
+            self.headline.setStyleSheet("")
+
+    def show_problem(self, text: str, next_step: str) -> None:
+        """The check itself failed (no answer, a crash): what happened and what to do."""
+        self._health = None
+        self.headline.setText(f"✖ {text}")
+        self.next_step.setText(next_step)
+        self.detail.setText("")
 
     def show_health(self, result: TokenHealth) -> None:
-        symbol, colour = STATE_LOOK[result.state]
-        self.headline.setText(f"{symbol} {result.title}")
-        self.headline.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self._health = result
+        self.headline.setText(f"{STATE_LOOK[result.state][0]} {result.title}")
+        self._colour_headline()
         self.next_step.setText("" if result.ok else result.next_step)
         code = f"Meta error {result.code}" if result.code is not None else ""
         if result.subcode is not None:
             code += f" / {result.subcode}"
         self.detail.setText(" · ".join(p for p in (code, result.detail) if p))
         self.check_button.setEnabled(True)
+
+    def _colour_headline(self) -> None:
+        if self._health is None:
+            self.headline.setStyleSheet("")
+            return
+        colour = tone(STATE_LOOK[self._health.state][1], is_dark(self.palette()))
+        self.headline.setStyleSheet(f"color: {colour}; font-weight: 600;")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS:  # light ↔ dark: the headline takes the other tone
+            self._colour_headline()
 
     def _open_replace(self) -> None:
         self.replace_row.setVisible(True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.services import token_store
 from desktop_app.services.token_health import TokenHealth, check_token
+from desktop_app.views.tasks import Progress
 from desktop_app.views.token_panel import TokenPanel
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ class TokenPresenter:
         self._graph_url = graph_url
         self.pixel_id = ""
         self.last: TokenHealth | None = None
+        # "Checking…" with Check disabled while Meta answers; cleared on any outcome.
+        self.progress = Progress(
+            lambda _text: panel.set_busy(True),
+            lambda: panel.set_busy(False),
+            failed=self._failed,
+        )
         panel.check_requested.connect(self.request_check)
         panel.replace_requested.connect(self.replace)
         panel.forget_requested.connect(self.forget)
@@ -51,11 +58,16 @@ class TokenPresenter:
     async def check(self) -> TokenHealth | None:
         if not self.pixel_id:
             return None
-        self.panel.set_busy(True)
+        return await self.progress.run("Checking the access token with Meta…", self._check())
+
+    def _failed(self, text: str, next_step: str) -> None:
+        self.panel.show_problem(text, next_step)
+        self.messages.error(text, next_step)
+
+    async def _check(self) -> TokenHealth | None:
         try:
             token = token_store.get_token(self.pixel_id)
         except token_store.TokenStoreError as exc:
-            self.panel.set_busy(False)
             self.messages.error(str(exc))
             return None
         result = await check_token(token, self.pixel_id, graph_url=await self._graph_url())

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from desktop_app.capi.dedup import Pair
+from desktop_app.views.styles import AMBER, GREEN, GREY, RED
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ OUTCOMES: dict[str, Outcome] = {
     "unknown": Outcome("to check", 6),
 }
 
-GREEN, RED, AMBER, GREY = "#1e8e3e", "#c5221f", "#b06000", "#5f6368"
 
 VERDICTS: dict[str, VerdictStyle] = {
     "deduplicated": VerdictStyle("Counted once", "once", GREEN, "once.svg"),

@@ -29,6 +29,7 @@ from desktop_app.views.token_panel import TokenPanel
 from desktop_app.views.token_presenter import TokenPresenter
 
 if TYPE_CHECKING:
+    from desktop_app.services.embedded_browser import EmbeddedBrowser
     from desktop_app.services.relay import RelaySettings
     from desktop_app.services.sandbox import MetaSandbox
     from desktop_app.services.setup_checks import SetupDraft
@@ -59,12 +60,13 @@ class WorkspacePresenter:
         window: MainWindow,
         messages: MessageBridge,
         tasks: TaskOwner,
+        embedded: EmbeddedBrowser | None = None,  # the wizard shows the site in it
         *,
         paths: AppPaths | None = None,
         settings: Settings | None = None,
         store: WorkspaceStore | None = None,
     ) -> None:
-        self.window, self.messages, self.tasks = window, messages, tasks
+        self.window, self.messages, self.tasks, self.embedded = window, messages, tasks, embedded
         self.paths = (paths or AppPaths.default()).ensure()
         self.settings = settings or Settings.load(self.paths)
         self.store = store or WorkspaceStore.default(self.paths)
@@ -90,6 +92,8 @@ class WorkspacePresenter:
         self._connect()
         self.mode_switch.set_mode(self.settings.get("mode"))
         self.set_mode(self.settings.get("mode"))
+        if self.settings.get("theme") != "system":  # Preferences → Appearance, kept
+            self._apply_theme()
 
     # --- wiring -----------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
@@ -246,22 +250,9 @@ class WorkspacePresenter:
         self.tasks.spawn("open-wizard", self._open_wizard())
 
     async def _open_wizard(self) -> None:
-        from desktop_app.services.setup_checks import SetupService
-        from desktop_app.views.setup_wizard import SetupWizard
+        from desktop_app.views.setup_launch import open_wizard
 
-        mode = str(self.settings.get("mode"))
-        graph_url = await self.graph_url(mode)
-        wizard = SetupWizard(
-            SetupService(graph_url, self.paths.cache), mode=mode, spawn=self.tasks.spawn
-        )
-        wizard.setWindowFlag(Qt.WindowType.Window, True)
-        wizard.finished_setup.connect(self.create_from_draft)
-        wizard.export_requested.connect(
-            lambda d: self._show_export_for(d.tag_config(), d.test_event_code)
-        )
-        self.wizard = wizard
-        self.start_screen.hide()
-        wizard.show()
+        await open_wizard(self)
 
     def try_sandbox(self) -> None:
         self.start_screen.hide()
@@ -351,9 +342,12 @@ class WorkspacePresenter:
         mode = self.settings.get("mode")
         self.mode_switch.set_mode(mode)
         self.window.set_mode(mode)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
         from desktop_app.views.styles import apply_theme
 
-        apply_theme(self.settings.get("theme"))
+        apply_theme(str(self.settings.get("theme")))
 
     def show_token_panel(self) -> None:
         self.token_dock.setVisible(True)

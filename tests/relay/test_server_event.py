@@ -6,8 +6,16 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from desktop_app.capi.server_event import EventShapeError, build_server_event
+from desktop_app.capi.server_event import (
+    MIRROR_FIELDS,
+    EventShapeError,
+    _first_type_error,
+    _types_ok,
+    build_server_event,
+)
 
 NOW = 1_800_000_000.0
 
@@ -83,3 +91,27 @@ def test_now_defaults_to_the_clock() -> None:
         {"event_name": "Lead"}, default_pixel_id="1", client_ip=None, client_user_agent=None
     )
     assert abs(built.event["event_time"] - time.time()) < 5
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=3),
+    st.just("x" * 8193),
+    st.lists(st.text(max_size=2), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.text(max_size=2), max_size=2),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.sampled_from([*MIRROR_FIELDS, "other"]), _ANY_VALUE, max_size=8))
+def test_the_one_pass_type_check_agrees_with_the_ordered_walk(mirror: dict[str, Any]) -> None:
+    # The relay's hot path trusts `_types_ok`; the error it reports comes from the ordered walk.
+    try:
+        _first_type_error(mirror)
+        walk_ok = True
+    except EventShapeError:
+        walk_ok = False
+    assert _types_ok(mirror) is walk_ok

@@ -1,5 +1,6 @@
-"""Screenshots for the docs: the start screen and the setup wizard, rendered offscreen by the
-app's own widgets. Run: `.venv/bin/python tests/workspace/doc_screenshots.py`."""
+"""Screenshots for the docs: the start screen and the setup wizard (with the embedded browser,
+as the desktop app shows it), rendered offscreen by the app's own widgets.
+Run: `.venv/bin/python tests/workspace/doc_screenshots.py`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PIXELBRIDGE_HOME"] = tempfile.mkdtemp(prefix="pb-shots-")
@@ -18,14 +20,22 @@ sys.path.insert(0, str(ROOT / "tests"))
 OUT = ROOT / "docs" / "screenshots"
 
 
-async def shoot() -> None:
+async def _until(condition: Any, timeout_s: float = 15) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+async def shoot(endpoint: Any) -> None:
     from workspace.helpers import world
 
+    from desktop_app.services.embedded_browser import EmbeddedBrowser
     from desktop_app.services.paths import AppPaths
-    from desktop_app.services.setup_checks import SetupService
     from desktop_app.services.workspaces import Workspace
     from desktop_app.views.qt import QApplication
-    from desktop_app.views.setup_wizard import SetupWizard
+    from desktop_app.views.setup_launch import build_wizard
     from desktop_app.views.start_screen import StartScreen
 
     now = time.time()
@@ -61,22 +71,40 @@ async def shoot() -> None:
     screen.grab().save(str(OUT / "start-screen.png"), "PNG")
 
     async with world() as w:
-        wizard = SetupWizard(SetupService(w.graph_url, AppPaths.default().data), mode="test")
+        # As the desktop app shows it: the shop in the wizard's embedded browser, beside the
+        # steps; the tagging step after pointing at the shop's Add-to-cart button.
+        embedded = EmbeddedBrowser(endpoint)
+        wizard = build_wizard(w.graph_url, AppPaths.default().data, mode="test", embedded=embedded)
+        site = wizard.site_view
+        assert site is not None
         wizard.show()
         wizard.url_field.setText(w.shop.url)
         assert await wizard.next_step(), wizard.result.text()
-        QApplication.processEvents()
-        wizard.grab().save(str(OUT / "setup-wizard.png"), "PNG")
         wizard.pixel_field.setText(wizard.pixel_field.text() or "1234567890123456")
         assert await wizard.next_step()
         wizard.token_field.setText("EAAexample" + "x" * 40)
         assert await wizard.next_step(), wizard.result.text()
         wizard.code_field.setText("TEST4242")
         assert await wizard.next_step()
+        page = await site.page()
+        await page.goto(w.shop.product_url())
+        wizard.pick_row.point_button.click()
+        await _until(lambda: site.picker.mode == "element")
+        box = await page.locator("#add-to-cart").bounding_box()
+        assert box is not None
+        await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        await _until(lambda: bool(wizard.picked_rules))
+        await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        await asyncio.sleep(0.5)  # let the view paint its last frame (no nested loop)
+        QApplication.processEvents()
+        wizard.grab().save(str(OUT / "setup-wizard.png"), "PNG")
         assert await wizard.next_step()
         assert await wizard.next_step(), wizard.result.text()
+        await asyncio.sleep(0.3)
         QApplication.processEvents()
         wizard.grab().save(str(OUT / "setup-wizard-install.png"), "PNG")
+        await site.stop()
+        await embedded.close()
         wizard.close()
         wizard.deleteLater()
     screen.close()
@@ -88,12 +116,19 @@ async def shoot() -> None:
 def main() -> None:
     import qasync
 
-    from desktop_app.views.qt import ensure_application
+    from desktop_app.services.embedded_browser import prepare_environment
 
-    app = ensure_application()
+    endpoint = prepare_environment()  # before any QtWebEngine object exists
+    from desktop_app.views.qt import QApplication, share_gl_contexts
+
+    share_gl_contexts()
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        runner.run(shoot())
-    print("saved", *sorted(p.name for p in OUT.glob("s*-*.png")))
+        runner.run(asyncio.wait_for(shoot(endpoint), 180))
+    print("saved", *sorted(p.name for p in OUT.glob("s*-*.png")), flush=True)
+    os._exit(0)  # QtWebEngine's teardown at interpreter exit is not part of the screenshots
 
 
 if __name__ == "__main__":
