@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,7 +34,13 @@ from desktop_app.services.diagnostics_log import (
     parse_report,
 )
 from desktop_app.services.logs import redact
-from desktop_app.services.relay_post import GuardedPost, RateLimiter, error, is_loopback
+from desktop_app.services.relay_post import (
+    GuardedPost,
+    RateLimiter,
+    RelayCORSMiddleware,
+    error,
+    is_loopback,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +176,7 @@ def build_app(core: RelayCore, settings: HttpSettings) -> Starlette:
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
         Middleware(
-            CORSMiddleware,
+            RelayCORSMiddleware,
             allow_origins=settings.allowed_origins,  # explicit list, never "*"
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Content-Type"],
