@@ -168,7 +168,10 @@ def _check_same_work(records: list[dict[str, Any]]) -> None:
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    n, rounds = (400, 5) if quick else (4000, 9)
+    # Quick mode keeps enough records that the per-value cache evicts (2,000 customers x 5
+    # own values > 4,096 entries) as in the full run; with 400 every value stayed cached and
+    # the session figure read ~10 % better than the full run.
+    n, rounds = (2000, 5) if quick else (4000, 9)
     records = make_records(n)
     _check_same_work(records)
     figures = []

@@ -48,14 +48,17 @@ _WORDS = re.compile(r"[a-z]+|\d+")
 _today_of_second: list[tuple[int, date]] = [(-1, date.min)]
 
 
-def _today(ctx: Context) -> date:
-    if ctx.today is not None:
-        return ctx.today
+def today() -> date:
+    """The real local date (`date.today()`), computed once per second."""
     second = math.floor(time.time())
     known = _today_of_second[0]  # one read: another thread may replace it meanwhile
     if known[0] != second:
         known = _today_of_second[0] = (second, date.fromtimestamp(second))
     return known[1]
+
+
+def _today(ctx: Context) -> date:
+    return ctx.today if ctx.today is not None else today()
 
 
 def _build(year: int, month: int, day: int, ctx: Context) -> date | str:

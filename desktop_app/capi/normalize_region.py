@@ -85,7 +85,7 @@ _PREFIXED = re.compile(r"\s*([A-Za-z]{2})\s*-\s*([A-Za-z]{2})\s*")
 
 
 @cache
-def _state_index(country: str) -> dict[str, str]:
+def state_index(country: str) -> dict[str, str]:
     index: dict[str, str] = {}
     subdivisions = pycountry.subdivisions.get(country_code=country.upper())  # type: ignore[no-untyped-call]
     for subdivision in subdivisions or ():
@@ -107,13 +107,13 @@ def normalize_state(text: str, ctx: Context) -> Normalized:
     if not state:
         return fail("empty")
     if ctx.country in STATE_COUNTRIES:
-        code = _state_index(ctx.country).get(state)
+        code = state_index(ctx.country).get(state)
         if code is None:
             return fail(f"not a state or province of {ctx.country.upper()} or its 2-letter code")
         return Normalized(code)
     if ctx.country is None:
         for country in STATE_COUNTRIES:
-            code = _state_index(country).get(state)
+            code = state_index(country).get(state)
             if code is not None and len(state) > 2:
                 return Normalized(code, note=f"country unknown; read as a {country.upper()} name")
     return Normalized(state)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -28,7 +27,6 @@ logger = logging.getLogger(__name__)
 Parsed = tuple[int, str]  # (country calling code, national significant number with any 0s)
 
 _PLAIN = re.compile(r"\+?\(?[0-9][0-9 ().-]*")
-_NOT_DIGIT = re.compile(r"[^0-9]")
 _MIN_NSN, _MAX_NSN, _MAX_CC_DIGITS, _MAX_INPUT = 2, 17, 3, 250
 _MIN_VIABLE_DIGITS = 3  # with punctuation between them; `_VALID_PHONE_NUMBER`
 _NON_GEO = "001"
@@ -64,31 +62,33 @@ class RegionRules:
     idd: re.Pattern[str] | None
     leading_digits: re.Pattern[str] | None
     trunk_zero: bool  # national prefix "0"
-    # Per length: the patterns of every type that allows that length, as one alternation
-    # (a full match of `(?:a)|(?:b)` is a full match of a or of b). Built on first use.
+    # Per length: one pattern that fully matches exactly the numbers of that length that
+    # fit the general description and the pattern of any type allowing that length:
+    # `(?=(?:general)\Z)(?:(?:a)|(?:b))`. One regex call instead of two plus the Python
+    # between them (the lookahead is the general test, the alternation the type test; a
+    # full match of `(?:a)|(?:b)` is a full match of a or of b). Built on first use;
+    # None when no number of that length can match.
     _by_length: dict[int, re.Pattern[str] | None] = field(default_factory=dict)
 
     def number_matches_type(self, nsn: str) -> bool:
         """`_number_type_helper(nsn, metadata) != UNKNOWN`."""
-        general, length = self.general, len(nsn)
-        if general is None or (self.general_lengths and length not in self.general_lengths):
-            return False
-        if general.fullmatch(nsn) is None:
-            return False
         try:
-            combined = self._by_length[length]
+            combined = self._by_length[len(nsn)]
         except KeyError:
-            combined = self._by_length[length] = _alternation(
-                pattern.pattern
-                for lengths, pattern in self.types
-                if not lengths or length in lengths
-            )
+            combined = self._by_length[len(nsn)] = self._combined(len(nsn))
         return combined is not None and combined.fullmatch(nsn) is not None
 
-
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    joined = "|".join(f"(?:{pattern})" for pattern in patterns)
-    return re.compile(joined) if joined else None
+    def _combined(self, length: int) -> re.Pattern[str] | None:
+        general = self.general
+        if general is None or (self.general_lengths and length not in self.general_lengths):
+            return None
+        types = [
+            pattern.pattern for lengths, pattern in self.types if not lengths or length in lengths
+        ]
+        if not types:
+            return None
+        alternation = "|".join(f"(?:{pattern})" for pattern in types)
+        return re.compile(f"(?=(?:{general.pattern})\\Z)(?:{alternation})")
 
 
 def _compile(pattern: str | None) -> re.Pattern[str] | None:
@@ -140,13 +140,18 @@ def rules_for(region: str) -> RegionRules | None:
     return rules
 
 
+# Calling codes as written ("44" → 44): looking prefixes up as text saves an `int()` per try.
+_CODE_OF_TEXT = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
+
 def _split_country_code(digits: str) -> Parsed | None:
     """`_extract_country_code`: the shortest known calling code at the start."""
     if not digits or digits[0] == "0":
         return None
+    code_of = _CODE_OF_TEXT
     for size in range(1, min(len(digits), _MAX_CC_DIGITS) + 1):
-        code = int(digits[:size])
-        if code in COUNTRY_CODE_TO_REGION_CODE:
+        code = code_of.get(digits[:size])
+        if code is not None:
             return code, digits[size:]
     return None
 
@@ -206,15 +211,38 @@ def _own_code_first(digits: str, rules: RegionRules) -> Parsed | None:
     return 0, digits
 
 
+def plain_digits(text: str) -> str:
+    """The digits of text made of digits and `_PLAIN`'s separators only: 2-3x faster than
+    a regex substitution (one per separator run) for the usual three or four separators."""
+    return (
+        text.replace(" ", "")
+        .replace("-", "")
+        .replace("(", "")
+        .replace(")", "")
+        .replace(".", "")
+        .replace("+", "")
+    )
+
+
 # Normalizing one input asks about the same few numbers several times (as typed, with its
 # calling code, again to confirm a fixed point): small caches of pure functions.
 @lru_cache(maxsize=256)
 def parse(text: str, region: str | None) -> Parsed | None:
     """What `phonenumbers.parse(text, region)` gives as (calling code, NSN), for plain input
     whose parse this module can replay exactly; None means "ask phonenumbers"."""
-    if len(text) > _MAX_INPUT or _PLAIN.fullmatch(text) is None:
+    if not is_plain(text):
         return None
-    digits = _NOT_DIGIT.sub("", text)
+    return parse_plain(text, plain_digits(text), region)
+
+
+def is_plain(text: str) -> bool:
+    """Input this module can parse: ASCII digits, spaces, `-`, `.`, `(`, `)`, a leading `+`."""
+    return len(text) <= _MAX_INPUT and _PLAIN.fullmatch(text) is not None
+
+
+def parse_plain(text: str, digits: str, region: str | None) -> Parsed | None:
+    """`parse` for text that `is_plain`, given `plain_digits(text)`; not cached (for callers
+    that need each number once, such as the tidy-case shortcut)."""
     if len(digits) < _MIN_VIABLE_DIGITS:
         return None  # libphonenumber's "viable number" test: not replayed
     if text[0] == "+":

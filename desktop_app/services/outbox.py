@@ -31,7 +31,7 @@ from desktop_app.services.outbox_model import (
     append_events,
     lock_exclusively,
 )
-from desktop_app.services.wal_sync import WalSyncer
+from desktop_app.services.wal_sync import WalCheckpointer, WalSyncer
 
 logger = logging.getLogger(__name__)
 
@@ -78,13 +78,17 @@ class Outbox:
     queue up and share the next one (group commit).
     """
 
-    def __init__(self, path: Path, *, durability: str = "full") -> None:
+    def __init__(
+        self, path: Path, *, durability: str = "full", checkpoint_interval_s: float = 1.0
+    ) -> None:
         if durability not in DURABILITIES:
             raise ValueError(f"durability must be one of {DURABILITIES}")
         self.path = path
         self.durability = durability
         self._conn: sqlite3.Connection | None = None
         self._syncer: WalSyncer | None = None
+        self._checkpointer: WalCheckpointer | None = None
+        self._checkpoint_interval_s = checkpoint_interval_s
         self._inboxes = LoopInboxes()
         self._pending: list[_Job] = []
         self._flush_scheduled = False
@@ -108,6 +112,10 @@ class Outbox:
             self.close()
             raise
         self._conn = conn
+        # Copies the WAL into the database off the loop; SQLite's own checkpoint at commit
+        # (every 1,000 pages) stays as the backstop that restarts the WAL under steady load,
+        # and now finds little left to copy.
+        self._checkpointer = WalCheckpointer(self.path, self._checkpoint_interval_s)
         if self.durability == "full":
             # Collect garbage now, on the caller's (GUI) thread, before another thread exists:
             # Python's cyclic GC runs in whichever thread allocates, and a dead qasync loop's
@@ -116,6 +124,9 @@ class Outbox:
             self._syncer = WalSyncer(Path(f"{self.path}-wal"))
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._conn is not None:
             self._flush(final=True)
         if self._syncer is not None:
@@ -161,6 +172,8 @@ class Outbox:
                     results.append((False, exc))
             conn.execute("COMMIT")
             self.commits += 1
+            if self._checkpointer is not None:
+                self._checkpointer.dirty = True
         except Exception as exc:  # the commit itself failed (disk full, I/O error)
             logger.error("outbox commit failed: %s", exc)
             if conn.in_transaction:

@@ -3,7 +3,8 @@
 - `squeeze_letters` on ASCII text skips Unicode normalization and the per-character loop;
 - `hash_user_data` handles a plain text value without the list machinery;
 - `hash_value` reuses one `Context` per country and skips the pre-hashed check for short text;
-- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one;
+- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one, and
+  `hash_value` builds its traces with `new_trace` (plain stores, then `__class__`);
 - birth dates take today's date once per second and format it with `isoformat`.
 """
 
@@ -34,6 +35,7 @@ from desktop_app.capi.user_data import (
     clear_caches,
     hash_user_data,
     hash_value,
+    new_trace,
 )
 
 
@@ -134,6 +136,24 @@ def test_fast_init_builds_the_same_frozen_results(
         FieldTrace("em", "raw", value, error).sha256 = "changed"  # type: ignore[misc]
 
 
+@given(value=_TEXT, error=_TEXT, note=_TEXT)
+def test_trace_builder_gives_ordinary_frozen_traces(
+    value: str | None, error: str | None, note: str | None
+) -> None:
+    built = new_trace("ph", "raw", value, error, note=note)
+    generated = object.__new__(FieldTrace)
+    GENERATED_TRACE_INIT(generated, "ph", "raw", value, error, note=note)
+    assert type(built) is FieldTrace
+    assert built == generated
+    assert hash(built) == hash(generated)
+    assert repr(built) == repr(generated)
+    assert dataclasses.astuple(built) == dataclasses.astuple(generated)
+    assert new_trace("ph", "raw", value, error) == FieldTrace("ph", "raw", value, error, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.note = "changed"  # type: ignore[misc]
+    assert not hasattr(built, "__dict__")  # still slots only
+
+
 def test_todays_date_is_the_real_one() -> None:
     before = date.today()
     today = _today(Context())
@@ -149,8 +169,16 @@ def test_birthdate_output_is_zero_padded_yyyymmdd(born: date) -> None:
 
 def test_clear_caches_forgets_every_phone_number() -> None:
     clear_caches()
+    # A number in service takes the uncached shortcut; one that is not (per libphonenumber)
+    # goes through the full rule and its cached parse and validity steps.
     hash_user_data({"ph": "+1 650 253 0000", "country": "US"})
+    hash_user_data({"ph": "07911 650708", "country": "GB"})
+    assert (
+        hash_value("ph", "07911 650708", "gb").note
+        == "possible, but not a number in service per libphonenumber"
+    )
     assert phone_fast.parse.cache_info().currsize > 0
+    assert phone_fast.is_valid.cache_info().currsize > 0
     clear_caches()
     assert phone_fast.parse.cache_info().currsize == 0
     assert phone_fast.is_valid.cache_info().currsize == 0

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from desktop_app.capi import phone_fast
 from desktop_app.capi.normalize import Context
 from desktop_app.capi.normalize_phone import (
+    _Fast,
+    _normalize,
     _Reference,
+    _same_again,
     normalize_phone,
     normalize_phone_reference,
 )
@@ -146,3 +149,48 @@ def test_possible_matches_phonenumbers(code: int, nsn: str) -> None:
 )
 def test_own_calling_code_without_plus(text: str, region: str, expected: tuple[int, str]) -> None:
     assert phone_fast.parse(text, region) == expected == _Reference.parse(text, region)
+
+
+def _second_pass_inputs(region: str) -> list[str]:
+    """All-digit numbers like a first pass outputs, in service or not, for `region`."""
+    forms: list[str] = []
+    for kind in _TYPES:
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)[1:]
+        forms += [e164, e164[:-1], e164 + "7", e164[:-2] + "00", e164[:-3] + "999"]
+        forms += [str(example.national_number), "0" + str(example.national_number)]
+    return forms
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_second_pass_shortcut_matches_the_first_pass_rule(region: str) -> None:
+    """`_same_again` (the not-in-service check) answers like normalizing again."""
+    ctx = Context(country=region.lower())
+    for digits in _second_pass_inputs(region):
+        expected = _normalize(digits, ctx, _Fast).value == digits
+        assert _same_again(digits, region) == expected, (digits, region)
+
+
+@settings(max_examples=400, deadline=None)
+@given(digits=st.text("0123456789", min_size=1, max_size=16), country=st.sampled_from(COUNTRIES))
+def test_second_pass_shortcut_on_generated_digits(digits: str, country: str | None) -> None:
+    region = (country or "us").upper()
+    expected = _normalize(digits, Context(country=region.lower()), _Fast).value == digits
+    assert _same_again(digits, region) == expected
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_national_forms_and_near_misses_match_phonenumbers(region: str) -> None:
+    """The trunk-0 national form ("07911 650708"), in service or not, takes its own short
+    path in `normalize_phone`; near misses are mostly numbers not in service."""
+    ctx = Context(country=region.lower())
+    for kind in _TYPES:
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        text = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        for form in (text, text[:-1], text + "5", text[:-1] + str((int(text[-1]) + 1) % 10)):
+            for variant in (form, "0" + form.lstrip("0"), f" {form} ", form.replace(" ", ".")):
+                assert normalize_phone(variant, ctx) == normalize_phone_reference(variant, ctx)

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 
 from desktop_app.services.outbox import NewEvent, Outbox, OutboxLockedError
 
@@ -136,3 +137,25 @@ async def test_full_durability_fsyncs_the_wal_once_per_group(tmp_path: Path) -> 
         fast.close()
     with pytest.raises(ValueError):
         Outbox(tmp_path / "x.sqlite3", durability="sometimes")
+
+
+@pytest.mark.asyncio
+async def test_wal_is_checkpointed_off_the_loop_and_stays_bounded(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite3", durability="process", checkpoint_interval_s=0.02)
+    box.open()
+    try:
+        checkpointer = box._checkpointer
+        assert checkpointer is not None
+        for round_ in range(30):
+            await asyncio.gather(*(box.append([event(f"w{round_}-{i}")]) for i in range(50)))
+        assert await wait_for(lambda: checkpointer.checkpoints >= 1)
+        assert (tmp_path / "o.sqlite3-wal").stat().st_size < 8 * 1024 * 1024
+    finally:
+        box.close()
+    # what the background checkpoints copied is all there after reopening
+    reopened = Outbox(tmp_path / "o.sqlite3")
+    reopened.open()
+    try:
+        assert len(reopened.rows(limit=2000)) == 1500
+    finally:
+        reopened.close()
