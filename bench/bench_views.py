@@ -1,4 +1,5 @@
-"""Side-by-side log at 100,000 rows: load, live batches, filters, live re-pairing.
+"""Side-by-side log at 100,000 rows: load, live batches, filters, live re-pairing (with
+nothing new, and with 10,000 late server copies that change 10,000 rows).
 
 Each figure is a UI stall: the time the GUI thread is busy before it can paint again (the
 work plus one `processEvents`, with the table visible). The baseline for filtering is the usual
@@ -10,6 +11,7 @@ Qt approach in the same run: a `QSortFilterProxyModel` with a Python `filterAcce
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -50,7 +52,8 @@ class Screen:
     def __init__(self, baseline: bool) -> None:
         from desktop_app.views.pair_filter import PairFilter, PairFilterProxy
         from desktop_app.views.pair_model import PairTableModel
-        from desktop_app.views.qt import QApplication, QHeaderView, QTableView
+        from desktop_app.views.qt import QApplication, QHeaderView
+        from desktop_app.views.side_by_side import PairTableView
 
         self.app = QApplication.instance() or QApplication([])
         self.model = PairTableModel()
@@ -59,7 +62,7 @@ class Screen:
             self.proxy: Any = _sort_filter_proxy(self.model)
         else:
             self.proxy = PairFilterProxy(self.model)
-        self.view = QTableView()
+        self.view = PairTableView()  # the log's own table class, as the app shows it
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.setModel(self.proxy)
         self.view.resize(1200, 700)
@@ -122,7 +125,9 @@ def live_batches(pairs: list[Pair], batch: int) -> list[float]:
     try:
         screen.set_verdict("deduplicated")  # live rows also pass through an active filter
         return [
-            stall(lambda s=start: screen.model.append_pairs(pairs[s : s + batch]), screen)
+            stall(
+                functools.partial(screen.model.append_pairs, pairs[start : start + batch]), screen
+            )
             for start in range(0, len(pairs), batch)
         ]
     finally:
@@ -130,12 +135,15 @@ def live_batches(pairs: list[Pair], batch: int) -> list[float]:
 
 
 def live_refresh(
-    pixels: list[PixelObservation], servers: list[ServerObservation]
+    pixels: list[PixelObservation],
+    servers: list[ServerObservation],
+    late: list[ServerObservation] | None = None,
 ) -> tuple[float, float]:
     """One live refresh at full size on the real qasync loop: (longest GUI gap, total) in ms.
 
     Pairing runs on LivePairs' worker thread; a heartbeat task on the GUI loop records the
-    longest time the loop could not run (the stall a user would feel).
+    longest time the loop could not run (the stall a user would feel). With `late`, those
+    server copies arrive just before the measured refresh: one row changes per copy.
     """
     import asyncio
 
@@ -145,7 +153,8 @@ def live_refresh(
 
     screen = Screen(baseline=False)
     model = screen.model
-    live = LivePairs(lambda: pixels, lambda: servers, model.pairs, model.set_pairs)
+    arrived = list(servers)
+    live = LivePairs(lambda: pixels, lambda: arrived, model.pairs, model.set_pairs)
 
     async def scenario() -> tuple[float, float]:
         await live.refresh()  # the log is full
@@ -160,6 +169,7 @@ def live_refresh(
 
         beat = asyncio.ensure_future(heartbeat())
         await asyncio.sleep(0.01)
+        arrived.extend(late or ())
         start = time.perf_counter()
         await live.refresh()
         total = (time.perf_counter() - start) * 1000
@@ -171,7 +181,8 @@ def live_refresh(
 
     loop = qasync.QEventLoop(screen.app)
     try:
-        return loop.run_until_complete(scenario())
+        result: tuple[float, float] = loop.run_until_complete(scenario())
+        return result
     finally:
         loop.close()
         screen.close()
@@ -245,7 +256,30 @@ def run(quick: bool) -> list[dict[str, Any]]:
             f"{sorted(t for _g, t in refreshes)[len(refreshes) // 2]:.0f} ms (median)",
         )
     )
+    late = late_server_copies(pairs)
+    refreshes = [live_refresh(pixels, servers, late) for _ in range(rounds)]
+    gaps = [gap for gap, _total in refreshes]
+    results.append(
+        figure(
+            f"views: longest GUI stall during a live refresh that changes {len(late):,} of {label}",
+            "ms",
+            gaps,
+            target="≤ 50 ms",
+            passed=max(gaps) <= 50,
+            notes="the server copies of every browser-only row arrive at once; total refresh "
+            f"{sorted(t for _g, t in refreshes)[len(refreshes) // 2]:.0f} ms (median)",
+        )
+    )
     return results
+
+
+def late_server_copies(pairs: list[Pair]) -> list[ServerObservation]:
+    """The missing server copy of each browser-only pair (a delayed relay batch)."""
+    return [
+        ServerObservation("111", pair.event_name, pair.event_id, int(1.7e9) + row, {}, response={})
+        for row, pair in enumerate(pairs)
+        if pair.server is None
+    ]
 
 
 def main() -> None:

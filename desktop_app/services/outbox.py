@@ -345,6 +345,16 @@ class Outbox:
         oldest = [r[2] for r in rows if r[0] in (*PENDING_STATUSES, "sending", "needs_token")]
         return {"counts": counts, "oldest_pending_at": min(oldest) if oldest else None}
 
+    def changed_after(self, updated_at: float, row_id: int, limit: int) -> list[OutboxRow]:
+        """Rows changed after the (updated_at, id) cursor, oldest change first, with no gaps
+        (a batch update gives many rows the same updated_at)."""
+        found = self._query(
+            "SELECT * FROM events WHERE updated_at>=? AND NOT (updated_at=? AND id<=?) "
+            "ORDER BY updated_at, id LIMIT ?",
+            (updated_at, updated_at, row_id, limit),
+        )
+        return [OutboxRow.from_sql(r) for r in found]
+
     def rows(
         self, *, since: float | None = None, limit: int = 200, statuses: Sequence[str] = ()
     ) -> list[OutboxRow]:

@@ -27,7 +27,8 @@ from desktop_app.services.delivery import Deliverer, DeliveryUpdate, RetryPolicy
 from desktop_app.services.diagnostics_log import DiagnosticsLog, RuleDiagnostic
 from desktop_app.services.graph_client import GraphClient
 from desktop_app.services.http_server import LocalServer
-from desktop_app.services.outbox import NewEvent, Outbox, OutboxRow
+from desktop_app.services.observed_events import ObservedEvents
+from desktop_app.services.outbox import NewEvent, Outbox
 from desktop_app.services.paths import AppPaths
 from desktop_app.services.relay_app import HttpSettings, StorageUnavailable, build_app
 from desktop_app.tagger.config import TagConfig
@@ -88,6 +89,7 @@ class RelayService:
                 "test_event_code is set in the config file: remove it for production"
             )
         self.outbox = Outbox(settings.data_dir / "outbox.sqlite3", durability=settings.durability)
+        self._observed = ObservedEvents(self.outbox)
         self._client: GraphClient | None = None
         self._deliverer: Deliverer | None = None
         self._server: LocalServer | None = None
@@ -325,8 +327,9 @@ class RelayService:
     def deliveries(self, since: float | None = None, limit: int = 200) -> list[dict[str, Any]]:
         return [row.to_delivery() for row in self.outbox.rows(since=since, limit=limit)]
 
-    def server_observations(self, limit: int = 10_000) -> list[ServerObservation]:
-        return [_observation(row) for row in self.outbox.rows(limit=limit)]
+    def server_observations(self, limit: int = 100_000) -> list[ServerObservation]:
+        """The stored events as the side-by-side log pairs them (latest `limit` changes)."""
+        return self._observed.latest(limit)
 
     async def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """True once nothing is queued, retrying or in flight (parked events don't count)."""
@@ -344,17 +347,3 @@ class RelayService:
         """Call after storing a new token so sending resumes at once, not at the next poll."""
         if self._deliverer is not None:
             self._deliverer.token_changed()
-
-
-def _observation(row: OutboxRow) -> ServerObservation:
-    return ServerObservation(
-        pixel_id=row.pixel_id,
-        event_name=row.event_name,
-        event_id=row.event_id,
-        event_time=row.event_time,
-        payload=row.payload,
-        status=row.status,
-        sent_at=row.sent_at,
-        response=row.response,
-        test_event_code=row.test_event_code,
-    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop_app.capi.dedup import Pair
 from desktop_app.views.pair_model import PairTableModel, pixel_id_of
+from desktop_app.views.pair_rows import membership_edits
 from desktop_app.views.qt import (
     ModelIndex,
     QAbstractProxyModel,
@@ -22,6 +23,10 @@ from desktop_app.views.qt import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Rows entering or leaving the filter in one update before a reset is cheaper than one
+# remove/insert signal pair each (every signal crosses into Python for the view).
+MAX_EDITS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +62,13 @@ class PairFilterProxy(QAbstractProxyModel):
         self.setSourceModel(source)
         source.rowsInserted.connect(self._on_rows_inserted)
         source.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
-        source.rowsRemoved.connect(self._end_reset)
+        source.rowsRemoved.connect(self._on_rows_removed)
         source.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
         source.modelAboutToBeReset.connect(self.beginResetModel)
         source.modelReset.connect(self._on_model_reset)
         source.dataChanged.connect(self._on_data_changed)
         self._pending_insert: tuple[int, int] | None = None
+        self._pending_remove: tuple[int, int] | None = None  # proxy rows [lo, hi) leaving
 
     # --- filter -------------------------------------------------------------------------
     @property
@@ -125,6 +131,18 @@ class PairFilterProxy(QAbstractProxyModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._source.columnCount()
 
+    def data(self, proxy_index: ModelIndex, role: int = 0) -> Any:
+        # Straight to the source row: the inherited data() calls mapToSource() and builds a
+        # source index for each of the ~1,000 role queries of one repaint.
+        if not proxy_index.isValid():
+            return None
+        row = proxy_index.row()
+        if self._rows is not None:
+            if row >= len(self._rows):
+                return None
+            row = self._rows[row]
+        return self._source.cell(row, proxy_index.column(), role)
+
     def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:
         return self._source.headerData(section, orientation, role)
 
@@ -155,7 +173,28 @@ class PairFilterProxy(QAbstractProxyModel):
             self.endInsertRows()
 
     def _on_rows_about_to_be_removed(self, parent: QModelIndex, first: int, last: int) -> None:
-        self.beginResetModel()
+        # Forwarded as a removal, not a reset: a live refresh that merges two one-sided rows
+        # shortens the log, and a reset would drop the selection and the scroll position.
+        if self._rows is None:
+            lo, hi = first, last + 1
+        else:
+            lo = bisect.bisect_left(self._rows, first)
+            hi = bisect.bisect_right(self._rows, last)
+        self._pending_remove = (lo, hi)
+        if hi > lo:
+            self.beginRemoveRows(QModelIndex(), lo, hi - 1)
+
+    def _on_rows_removed(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._pending_remove is None:  # not announced: rebuild
+            self.beginResetModel()
+            self._end_reset()
+            return
+        (lo, hi), self._pending_remove = self._pending_remove, None
+        if self._rows is not None:
+            gone = last - first + 1
+            self._rows[lo:] = [row - gone for row in self._rows[hi:]]
+        if hi > lo:
+            self.endRemoveRows()
 
     def _on_model_reset(self) -> None:
         self._end_reset()
@@ -171,13 +210,34 @@ class PairFilterProxy(QAbstractProxyModel):
                 self.index(first, top_left.column()), self.index(last, bottom_right.column())
             )
             return
-        # A verdict change can move a row in or out of the filter: rebuild when membership moves.
+        # A verdict change can move a row in or out of the filter: remove and insert just
+        # those rows (a reset would drop the selection and jump the table to the top).
         lo = bisect.bisect_left(self._rows, first)
         hi = bisect.bisect_right(self._rows, last)
-        if self._rows[lo:hi] != (self._accepted(first, last + 1) or []):
-            self.beginResetModel()
-            self._end_reset()
-        elif hi > lo:
+        accepted = self._accepted(first, last + 1) or []
+        if self._rows[lo:hi] != accepted:
+            leaving, joining = membership_edits(self._rows[lo:hi], accepted)
+            if len(leaving) + len(joining) > MAX_EDITS:
+                self.beginResetModel()
+                self._end_reset()
+                return
+            self._move_membership([lo + at for at in leaving], joining)
+            lo = bisect.bisect_left(self._rows, first)
+            hi = bisect.bisect_right(self._rows, last)
+        if hi > lo:
             self.dataChanged.emit(
                 self.index(lo, top_left.column()), self.index(hi - 1, bottom_right.column())
             )
+
+    def _move_membership(self, leaving: list[int], joining: list[int]) -> None:
+        assert self._rows is not None
+        root = QModelIndex()
+        for at in reversed(leaving):  # from the bottom up: positions above stay valid
+            self.beginRemoveRows(root, at, at)
+            del self._rows[at]
+            self.endRemoveRows()
+        for source_row in joining:
+            at = bisect.bisect_left(self._rows, source_row)
+            self.beginInsertRows(root, at, at)
+            self._rows.insert(at, source_row)
+            self.endInsertRows()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.capi.dedup import NON_CONVERSION_EVENTS, Pair
+from desktop_app.views.pair_rows import change_ranges, chronological, diff_rows
 from desktop_app.views.qt import (
     ModelIndex,
     QAbstractTableModel,
@@ -35,6 +36,9 @@ from desktop_app.views.verdict_style import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Re-exported: the Qt-free row arithmetic lives in pair_rows.py.
+__all__ = ["PairTableModel", "chronological", "diff_rows"]
 
 ICONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 PAIR_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the Pair object of the row
@@ -62,18 +66,6 @@ def meta_body(response: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     body = response.get("body")
     return body if isinstance(body, dict) else response
-
-
-def pair_time(pair: Pair) -> float:
-    if pair.pixel is not None:
-        return pair.pixel.observed_at
-    server = pair.server
-    return (server.sent_at or float(server.event_time)) if server is not None else 0.0
-
-
-def chronological(pairs: Iterable[Pair]) -> list[Pair]:
-    """The log reads top to bottom in the order things happened (stable for equal times)."""
-    return sorted(pairs, key=pair_time)
 
 
 def meta_answer(pair: Pair) -> str:
@@ -106,24 +98,6 @@ def _cell_text(pair: Pair, column: int) -> str:
     if column == 5:
         return (server.event_id or "(none)") if server else ""
     return meta_answer(pair)
-
-
-def _same(a: Pair, b: Pair) -> bool:
-    """Equal for display. Re-pairing builds new `Pair`s around the same (immutable)
-    observation objects, so identity checks replace a deep dataclass comparison."""
-    return (
-        a.verdict == b.verdict
-        and a.pixel is b.pixel
-        and a.server is b.server
-        and a.event_name == b.event_name
-        and a.warnings == b.warnings
-        and a.explanation == b.explanation
-    )
-
-
-def diff_rows(old: Sequence[Pair], new: Sequence[Pair]) -> list[int]:
-    """Rows present in both lists whose pair changed. Pure: safe on a worker thread."""
-    return [row for row in range(min(len(old), len(new))) if not _same(old[row], new[row])]
 
 
 def pixel_id_of(pair: Pair) -> str:
@@ -172,11 +146,15 @@ class PairTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = index.row()
-        if not index.isValid() or row >= len(self._pairs):
+        if not index.isValid():
+            return None
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, column: int, role: int) -> Any:
+        """`data()` by row and column: the filter proxy calls it without building an index."""
+        if row >= len(self._pairs):
             return None
         pair = self._pairs[row]
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell_text(pair, column)
         if role == PAIR_ROLE:
@@ -212,7 +190,7 @@ class PairTableModel(QAbstractTableModel):
         off the GUI thread against a snapshot of `pairs()`; it is recomputed when omitted.
         """
         old = self._pairs
-        new = list(pairs)
+        new = list(pairs) if pairs is old else pairs  # only read: no 100,000-row copy per step
         keep = min(len(old), len(new))
         rows = diff_rows(old, new) if changed is None else [r for r in changed if r < keep]
         # Counts change by the rows that left and the rows that came: O(changes), not O(n).
@@ -223,14 +201,14 @@ class PairTableModel(QAbstractTableModel):
             self.endRemoveRows()
         for row in rows:
             old[row] = new[row]
-        if rows:
-            last = len(COLUMNS) - 1
-            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], last))
+        last = len(COLUMNS) - 1
+        for first_row, last_row in change_ranges(rows):
+            self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
         if len(new) > keep:
             self.beginInsertRows(QModelIndex(), keep, len(new) - 1)
             old.extend(new[keep:])
             self.endInsertRows()
-        self._count([new[row] for row in rows] + new[keep:], +1)
+        self._count([new[row] for row in rows] + list(new[keep:]), +1)
         self._announce()
 
     def clear(self) -> None:
@@ -289,12 +267,8 @@ class PairTableModel(QAbstractTableModel):
     def _count(self, pairs: list[Pair], sign: int) -> None:
         # Generator-fed set updates and one Counter: ~3× faster than a per-pair Python loop,
         # which matters when a whole 100,000-row log is loaded at once.
-        facets_before = (len(self.event_names), len(self.pixel_ids), len(self.verdicts))
-        self.event_names.update(pair.event_name for pair in pairs)
-        self.event_names.update(pair.server.event_name for pair in pairs if pair.server)
-        self.verdicts.update(pair.verdict for pair in pairs)
-        self.pixel_ids.update(pixel_id_of(pair) for pair in pairs)
-        self.pixel_ids.discard("")
+        if sign > 0:  # the facets only grow (the filter combos keep what was seen)
+            self._add_facets(pairs)
         by_verdict = Counter(
             pair.verdict for pair in pairs if pair.event_name not in NON_CONVERSION_EVENTS
         )
@@ -302,6 +276,14 @@ class PairTableModel(QAbstractTableModel):
             outcome = style_for(verdict).outcome
             self._outcomes[outcome] = self._outcomes.get(outcome, 0) + sign * count
             self._conversions += sign * count
+
+    def _add_facets(self, pairs: list[Pair]) -> None:
+        facets_before = (len(self.event_names), len(self.pixel_ids), len(self.verdicts))
+        self.event_names.update(pair.event_name for pair in pairs)
+        self.event_names.update(pair.server.event_name for pair in pairs if pair.server)
+        self.verdicts.update(pair.verdict for pair in pairs)
+        self.pixel_ids.update(pixel_id_of(pair) for pair in pairs)
+        self.pixel_ids.discard("")
         if facets_before != (len(self.event_names), len(self.pixel_ids), len(self.verdicts)):
             self.facets_changed.emit()
 

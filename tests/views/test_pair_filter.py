@@ -70,3 +70,23 @@ def test_unfiltered_proxy_forwards_changes(qapp: object, sample_pairs: list[Pair
     model.set_pairs(changed)
     assert seen == [2]
     assert proxy.pair_at(2).verdict == "server_only"
+
+
+def test_filtered_cells_read_their_source_row(qapp: object, sample_pairs: list[Pair]) -> None:
+    """The proxy answers `data()` straight from the source row (no index per role query)."""
+    from desktop_app.views.pair_model import PAIR_ROLE
+    from desktop_app.views.qt import Qt
+
+    model = PairTableModel()
+    model.append_pairs(sample_pairs)
+    proxy = PairFilterProxy(model)
+    proxy.set_filter(PairFilter(verdict="deduplicated"))
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, PAIR_ROLE)
+    sources = [proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())]
+    assert sources != list(range(len(sources)))  # the filter really shifts rows
+    for row, source in enumerate(sources):
+        for column in range(proxy.columnCount()):
+            for role in roles:
+                got = proxy.data(proxy.index(row, column), role)
+                assert got == model.data(model.index(source, column), role)
+    assert proxy.data(proxy.index(proxy.rowCount(), 0), PAIR_ROLE) is None

@@ -110,3 +110,41 @@ def test_chronological_order(sample_pairs: list[Pair]) -> None:
     times = [p.pixel.observed_at if p.pixel else 0 for p in ordered]
     assert times == sorted(times)
     assert {p.pixel.pixel_id for p in ordered if p.pixel} == {PIXEL_ID}
+
+
+def test_scattered_changes_are_reported_as_separate_ranges(
+    qapp: object, sample_pairs: list[Pair]
+) -> None:
+    """The filter proxy re-checks every row of a `dataChanged` range: keep them tight."""
+    model = PairTableModel()
+    model.append_pairs(sample_pairs)
+    ranges: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda tl, br, *_: ranges.append((tl.row(), br.row())))
+    updated = list(model.pairs())
+    last = len(updated) - 1
+    for row in (0, 1, last):
+        updated[row] = dataclasses.replace(updated[row], verdict="double_fire")
+    model.set_pairs(updated)
+    assert ranges == [(0, 1), (last, last)]
+
+
+def test_update_in_steps_ends_like_one_update(qapp: object, sample_pairs: list[Pair]) -> None:
+    """Live pairing applies big updates in steps (pair_rows.update_steps): same end state."""
+    from desktop_app.views.pair_rows import update_steps
+
+    start = sample_pairs[:4]
+    new = [dataclasses.replace(p, verdict="double_fire") for p in sample_pairs[:3]]
+    new += sample_pairs[3:]
+    at_once, stepped = PairTableModel(), PairTableModel()
+    for model in (at_once, stepped):
+        model.append_pairs(start)
+    at_once.set_pairs(new)
+    changed = [0, 1, 2]
+    for length, rows in update_steps(len(start), len(new), changed, 2):
+        stepped.set_pairs(new[:length], list(rows))
+    assert list(stepped.pairs()) == list(at_once.pairs()) == new
+    assert stepped.summary() == at_once.summary()
+    assert stepped.outcome_counts() == at_once.outcome_counts()
+    assert stepped.conversions == at_once.conversions
+    assert stepped.event_names == at_once.event_names
+    assert stepped.verdicts == at_once.verdicts
