@@ -3,13 +3,10 @@ over CDP), clicked with a real Qt mouse event; run in a child process (see the c
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
+from qt_child import run_qt_child
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.asyncio]
 
@@ -17,18 +14,7 @@ CHILD = Path(__file__).with_name("embedded_pick_child.py")
 
 
 async def test_qt_click_in_embedded_view_makes_a_rule_that_survives_a_qt_reload() -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    env["PYTHONPATH"] = os.pathsep.join([str(CHILD.parent.parent), str(CHILD.parents[2])])
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(CHILD),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode == 0, err.decode()[-2000:]
-    result = json.loads(out.decode().strip().splitlines()[-1])
+    result = await run_qt_child(CHILD, timeout_s=120)
     assert result["clicked"] is None  # the site's button did not act
     assert result["text"] == "Add to cart"
     assert result["selectors"] and not any("framer-" in s for s in result["selectors"])

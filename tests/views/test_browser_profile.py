@@ -8,9 +8,6 @@ read once per process, and a restart is what the cookies must survive).
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from qt_child import run_qt_child
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -30,7 +28,6 @@ from desktop_app.views.browser_profile import storage_name
 from desktop_app.views.qt import QApplication, QObject, Signal
 
 CHILD = Path(__file__).with_name("browser_profile_child.py")
-ROOT = CHILD.parents[2]
 
 
 @asynccontextmanager
@@ -55,20 +52,7 @@ async def cookie_shop(seen: dict[str, str | None]) -> AsyncIterator[str]:
 
 
 async def run_child(*args: str) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(CHILD.parent.parent)])
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(CHILD),
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 150)
-    assert proc.returncode == 0, err.decode()[-3000:]
-    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
-    return result
+    return await run_qt_child(CHILD, *args)
 
 
 @pytest.mark.browser

@@ -6,13 +6,10 @@ is test_setup_wizard.py."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
+from qt_child import run_qt_child
 from workspace.helpers import SHOP_PIXEL, TOKEN, files_containing
 
 pytestmark = [pytest.mark.browser, pytest.mark.gui, pytest.mark.slow, pytest.mark.asyncio]
@@ -21,18 +18,7 @@ CHILD = Path(__file__).with_name("wizard_embedded_child.py")
 
 
 async def test_wizard_on_the_demo_shop_in_the_embedded_browser(isolated_home: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    env["PYTHONPATH"] = os.pathsep.join([str(CHILD.parent.parent), str(CHILD.parents[2])])
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(CHILD),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 200)
-    assert proc.returncode == 0, err.decode()[-3000:]
-    seen = json.loads(out.decode().strip().splitlines()[-1])
+    seen = await run_qt_child(CHILD, timeout_s=200)
 
     assert [s[0] for s in seen["steps"]] == [
         "site",
