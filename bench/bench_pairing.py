@@ -43,13 +43,21 @@ T0 = 1_764_220_000.0
 TIME_TARGET_S = 3.0
 MEMORY_TARGET_MB = 1024.0
 EVENTS = ("ViewContent", "AddToCart", "InitiateCheckout", "Purchase")
-# Profiled at 1 M on this machine (2026-11-27, load ~3): why the figure sits near the target.
+# Profiled at 1 M on this machine (2026-11-27, load 2–3, perf_counter per phase): why the figure
+# sits where it does.
 WHERE_TIME_GOES = (
-    "Where the time goes: the key index and the pairing loop ~60 %, the warning screen "
-    "~17 %, repeat detection ~20 %; each is one dict operation or a few attribute reads per "
-    "observation, and the cost is cache misses over ~10 M small objects rather than Python "
-    "bytecode (pairing alone, not alternated with the baseline's allocations: ~3.0 s). The "
-    "previous pairing, A/B in one process at 1 M: 3.90 s vs 3.36 s for this one."
+    "Where the time goes (1 M): server key index ~0.42 s, browser loop and verdicts ~1.6 s, "
+    "warning screen ~0.48 s, repeat detection ~0.7 s, freeing the key index ~0.12 s; each is "
+    "one dict operation or a few attribute reads per observation, and the cost is cache and "
+    "TLB misses over ~10 M small objects rather than bytecode. 2026-11-27: the previous "
+    "version paid a young-generation collection inside the call (~0.3 s: the collector, "
+    "re-enabled, traversed the 2 M pairs and lists just made); they now go straight to the "
+    "oldest generation (dedup._skip_young_collection), and name-mismatch merges rebuild only "
+    "the tail of the list (−0.07 s). A/B in one process, 4 rounds, load 1.0: 3.07 s before, "
+    "2.65 s after. Tried and dropped (A/B, same conditions): warning screen and repeat index "
+    "inside the browser loop (+0.0 s and +0.3 s), a pairing-wide hash-only repeat index "
+    "(−0.03 s, not worth the collision handling), a lazily made warnings list (−0.05 s, but "
+    "every reader of `warnings` then allocates one)"
 )
 
 
@@ -132,11 +140,17 @@ def naive_pairing(
 
 
 def _time_once(fn: Callable[..., Any], *args: Any) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call; the result is dropped outside the timing."""
+    """(wall seconds, CPU seconds) of one call; the result is dropped outside the timing.
+
+    One container allocation after the call is timed too: a call that pauses the cyclic
+    collector and re-enables it as its very last step would otherwise leave the collection of
+    everything it made to whoever allocates next, outside the timing."""
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     result = fn(*args)
+    probe: list[Any] = [result]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    del probe
     del result
     return wall, cpu
 
