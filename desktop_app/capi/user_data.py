@@ -182,7 +182,9 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
     """The event's own country when usable, else the configured default."""
     for key in ("country", "countryCode", "country_code"):
         value = raw.get(key)
-        if type(value) is str:  # the common case
+        if value is None:  # the commonest case: the page sent no country at all
+            continue
+        if type(value) is str:
             code = country_code(value) if value else None
             if code:
                 return code

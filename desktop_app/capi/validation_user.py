@@ -49,6 +49,9 @@ INSUFFICIENT_COMBINATIONS: tuple[frozenset[str], ...] = (
 )
 
 
+_ENOUGH_ALONE = KNOWN_KEYS - frozenset().union(*INSUFFICIENT_COMBINATIONS)
+
+
 def present_keys(user_data: Mapping[str, Any]) -> frozenset[str]:
     """Keys that carry at least one non-empty value."""
     keys: list[str] = []
@@ -89,7 +92,9 @@ def check_user_data(
                     findings.extend(_check_hashed(f"user_data.{key}", item))
     for key in NEVER_HASHED:
         if key in present:
-            for item in _values(user_data[key]):
+            value = user_data[key]
+            items = (value,) if isinstance(value, str) else _values(value)
+            for item in items:
                 if isinstance(item, str) and is_sha256(item):
                     findings.append(finding("hashed_pass_through", f"user_data.{key}"))
     ip = user_data.get("client_ip_address")
@@ -102,7 +107,10 @@ def check_user_data(
     if is_website and not user_data.get("client_user_agent"):
         findings.append(finding("missing_client_user_agent", "user_data.client_user_agent"))
     keys = present & KNOWN_KEYS  # Meta ignores keys it does not know
-    if any(keys <= combination for combination in INSUFFICIENT_COMBINATIONS):
+    # One key outside every weak combination (an email, a phone, fbp…) is enough to match.
+    if keys.isdisjoint(_ENOUGH_ALONE) and any(
+        keys <= combination for combination in INSUFFICIENT_COMBINATIONS
+    ):
         findings.append(
             finding(
                 "insufficient_customer_information",
