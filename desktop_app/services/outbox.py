@@ -79,7 +79,7 @@ class Outbox:
     """
 
     def __init__(
-        self, path: Path, *, durability: str = "full", checkpoint_interval_s: float = 1.0
+        self, path: Path, *, durability: str = "full", checkpoint_interval_s: float = 0.25
     ) -> None:
         if durability not in DURABILITIES:
             raise ValueError(f"durability must be one of {DURABILITIES}")
