@@ -7,10 +7,7 @@ process, so this runs in its own interpreter. Prints one JSON line with what it 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import sys
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -72,21 +69,9 @@ async def scenario(endpoint: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    import qasync
+    from qt_child import run_embedded_scenario
 
-    from desktop_app.services.embedded_browser import prepare_environment
-
-    endpoint = prepare_environment()  # before any QtWebEngine object exists
-    from desktop_app.views.qt import QApplication, share_gl_contexts
-
-    share_gl_contexts()
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)  # the view is closed inside the coroutine
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        result = runner.run(asyncio.wait_for(scenario(endpoint), 60))
-    print(json.dumps(result), flush=True)
-    sys.stdout.flush()
-    os._exit(0)  # QtWebEngine's teardown at interpreter exit is not under test here
+    run_embedded_scenario(scenario, 60)
 
 
 if __name__ == "__main__":
