@@ -52,7 +52,7 @@ def is_iso_currency(code: Any) -> bool:
 
 
 def check_custom_data(custom_data: Any, event_name: str) -> list[Finding]:
-    data: Mapping[str, Any] = custom_data if isinstance(custom_data, dict | Mapping) else {}
+    data: Mapping[str, Any] = custom_data if isinstance(custom_data, Mapping) else {}
     findings: list[Finding] = []
     value, currency = data.get("value"), data.get("currency")
     has_value, has_currency = value not in (None, ""), currency not in (None, "")
