@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from desktop_app.services.fsync_process import ProcessWalSyncer, start_wal_syncer
 from desktop_app.services.loop_inbox import LoopInboxes
 from desktop_app.services.outbox_model import (
     PENDING_STATUSES,
@@ -86,7 +87,7 @@ class Outbox:
         self.path = path
         self.durability = durability
         self._conn: sqlite3.Connection | None = None
-        self._syncer: WalSyncer | None = None
+        self._syncer: WalSyncer | ProcessWalSyncer | None = None
         self._checkpointer: WalCheckpointer | None = None
         self._checkpoint_interval_s = checkpoint_interval_s
         self._inboxes = LoopInboxes()
@@ -121,7 +122,7 @@ class Outbox:
             # Python's cyclic GC runs in whichever thread allocates, and a dead qasync loop's
             # timer QObject freed off the GUI thread crashed Qt later (seen in the test suite).
             gc.collect()
-            self._syncer = WalSyncer(Path(f"{self.path}-wal"))
+            self._syncer = start_wal_syncer(Path(f"{self.path}-wal"))
 
     def close(self) -> None:
         if self._checkpointer is not None:
@@ -139,6 +140,11 @@ class Outbox:
         if self._lock_file is not None:
             self._lock_file.close()  # closing the file releases the lock
             self._lock_file = None
+
+    @property
+    def fsync_helper_pid(self) -> int | None:
+        """The fsync helper process serving this outbox, if any (benchmarks add its CPU)."""
+        return self._syncer.pid if isinstance(self._syncer, ProcessWalSyncer) else None
 
     @property
     def is_open(self) -> bool:

@@ -150,6 +150,11 @@ def lock_exclusively(path: Path) -> IO[bytes] | None:
     return handle
 
 
+# `json.dumps(payload, separators=...)` builds a new encoder per call; one made up front gives
+# the same text (~1 µs less per event on the ingest path).
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def append_events(
     conn: sqlite3.Connection, events: Sequence[NewEvent], now: float
 ) -> list[Appended]:
@@ -174,7 +179,7 @@ def append_events(
                 event.event_name,
                 event.event_id,
                 event.event_time,
-                json.dumps(event.payload, separators=(",", ":")),
+                _compact_json(event.payload),
                 event.status,
                 json.dumps(event.findings) if event.findings else None,
                 event.test_event_code,

@@ -31,7 +31,7 @@ _Request = tuple[asyncio.Future[Any], LoopInbox]
 # mtime: on a WAL file that is rewritten in place it skips a journal commit per sync. SQLite
 # itself syncs with fdatasync where the OS has it (https://www.sqlite.org/compile.html,
 # HAVE_FDATASYNC). macOS and Windows have no os.fdatasync: fsync there.
-_sync_data = getattr(os, "fdatasync", os.fsync)
+sync_data = getattr(os, "fdatasync", os.fsync)
 
 
 class WalSyncer:
@@ -47,7 +47,7 @@ class WalSyncer:
         self._requests.put((done, inbox))
 
     def sync_now(self) -> None:
-        _sync_data(self._fd)
+        sync_data(self._fd)
 
     def _run(self) -> None:
         while True:
@@ -67,7 +67,7 @@ class WalSyncer:
                 batch.append(item)
             error: OSError | None = None
             try:
-                _sync_data(self._fd)
+                sync_data(self._fd)
                 self.fsyncs += 1
             except OSError as exc:
                 error = exc

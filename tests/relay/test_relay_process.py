@@ -73,6 +73,19 @@ async def post_events(url: str, ids: list[str]) -> None:
     assert answer.status_code == 202, answer.text
 
 
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(child) for child in text.split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has exited
+
+
 @pytest.mark.asyncio
 @pytest.mark.slow
 async def test_sigkill_mid_batch_then_restart_delivers_everything(
@@ -93,8 +106,12 @@ async def _crash_and_resume(h: Harness, tmp_path: Path) -> None:
         await post_events(url, first)
         await asyncio.wait_for(h.standin.hanging.wait(), 10)
         await post_events(url, later)  # acknowledged (durable) while the batch is in flight
+        helpers = _children(proc.pid)  # the outbox's fsync helper
+        assert helpers
         proc.send_signal(signal.SIGKILL)
         assert await proc.wait() == -signal.SIGKILL
+        # the kernel closed the relay's socket end: the helper exits instead of lingering
+        assert await wait_for(lambda: not any(_running(p) for p in helpers), timeout_s=10)
     h.standin.release()
     assert await wait_for(lambda: len(h.standin.delivered) == len(first), timeout_s=5)
     async with relay_process(config, h.graph_url, data_dir) as (proc, url):
