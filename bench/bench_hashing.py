@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import alternate, figure
+from desktop_app.capi import build_info
 from desktop_app.capi.user_data import clear_caches, hash_user_data
 
 logger = logging.getLogger(__name__)
@@ -198,7 +199,8 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     " visit's later events find its values in the per-value cache"
                     if events > 1
                     else "caches cleared; each customer's own values parsed once"
-                ),
+                )
+                + f"; hashing hot path {build_info.describe()}",
             )
         )
     return figures

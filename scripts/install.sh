@@ -60,3 +60,6 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 .venv/bin/python -c "import PySide6, PySide6.QtWebEngineWidgets, qasync, playwright, keyring, uvicorn, starlette, httpx" \
   || { echo "install: Python packages did not install" >&2; exit 1; }
 echo "install: ready ($(.venv/bin/python --version), $(.venv/bin/pixelbridge --version))"
+# setup.py compiles the hashing hot path with mypyc when a C compiler is present (else pure
+# Python, which works the same, only slower); say which one this install got.
+echo "install: hashing hot path $(.venv/bin/python -c 'from desktop_app.capi import build_info; print(build_info.describe())')"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from desktop_app.capi.normalize import (
     Context,
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 Normalizer = Callable[[str, Context], Normalized]
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: mypyc compiles a slotted dataclass as a plain Python class.
+@dataclass(frozen=True)
 class FieldRule:
     key: str
     label: str
@@ -39,7 +41,7 @@ class FieldRule:
     rule: str  # the rule in one line, for `--help`, docs and tooltips
 
 
-FIELDS: dict[str, FieldRule] = {
+FIELDS: Final[dict[str, FieldRule]] = {
     rule.key: rule
     for rule in (
         FieldRule("em", "Email", normalize_email, "trimmed, lowercase; must be name@domain.tld"),

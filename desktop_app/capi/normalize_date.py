@@ -14,15 +14,18 @@ import math
 import re
 import time
 from datetime import date
+from typing import Final
 
 from desktop_app.capi.normalize import Context, Normalized, fail
 
 logger = logging.getLogger(__name__)
 
-MIN_YEAR = 1900
+MIN_YEAR: Final = 1900
 # Countries that write dates month-first (and the default when the country is unknown,
 # matching Meta's own `2/16/1997` example and its Parameter Builder).
-MONTH_FIRST_COUNTRIES = frozenset({"us", "pr", "gu", "vi", "as", "mp", "um", "fm", "mh", "pw"})
+MONTH_FIRST_COUNTRIES: Final = frozenset(
+    {"us", "pr", "gu", "vi", "as", "mp", "um", "fm", "mh", "pw"}
+)
 
 MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -36,16 +39,16 @@ for _number, _names in enumerate(
 ):  # fmt: skip
     MONTH_NAMES.update(dict.fromkeys(_names, _number))
 
-_ISO_LIKE = re.compile(r"(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})(?:[t ].*)?")
-_THREE_GROUPS = re.compile(r"(\d{1,2})[-/. ]+(\d{1,2})[-/. ]+(\d{2}|\d{4})")
-_EIGHT_DIGITS = re.compile(r"\d{8}")
-_WORDS = re.compile(r"[a-z]+|\d+")
+_ISO_LIKE: Final = re.compile(r"(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})(?:[t ].*)?")
+_THREE_GROUPS: Final = re.compile(r"(\d{1,2})[-/. ]+(\d{1,2})[-/. ]+(\d{2}|\d{4})")
+_EIGHT_DIGITS: Final = re.compile(r"\d{8}")
+_WORDS: Final = re.compile(r"[a-z]+|\d+")
 
 
 # `date.today()` is the local date of the current second (CPython floors `time.time()`
 # before `localtime`), so one answer per second is exactly the same answer, and avoids a
 # `localtime` call per birth date.
-_today_of_second: list[tuple[int, date]] = [(-1, date.min)]
+_today_of_second: Final[list[tuple[int, date]]] = [(-1, date.min)]
 
 
 def today() -> date:

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Final
 
 from desktop_app.capi import phone_fast
 from desktop_app.capi.normalize import GENDER_WORDS, US_ZIP_COUNTRIES
@@ -32,13 +33,15 @@ logger = logging.getLogger(__name__)
 Shortcut = Callable[[str, str | None], str | None]
 
 # The ASCII branch of `normalize.squeeze_letters`: lowercase, keep [0-9a-z] only.
-_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOT_ASCII_ALNUM: Final = re.compile(r"[^0-9a-z]+")
 # An address `normalize_email` accepts as is: exactly one @, a non-empty local part without a
 # colon (so no `mailto:`), a domain of 2+ non-empty labels, and none of the whitespace or
 # invisible characters it rejects (`normalize._INVISIBLE`). Non-ASCII letters are fine there.
-_NOT_IN_EMAIL = r"@\s\u200b-\u200f\u2060\ufeff\u00ad"
-_TIDY_EMAIL = re.compile(rf"[^{_NOT_IN_EMAIL}:]+@[^{_NOT_IN_EMAIL}.]+(?:\.[^{_NOT_IN_EMAIL}.]+)+")
-_MIN_PHONE_DIGITS = 4  # normalize_phone._MIN_DIGITS
+_NOT_IN_EMAIL: Final = r"@\s\u200b-\u200f\u2060\ufeff\u00ad"
+_TIDY_EMAIL: Final = re.compile(
+    rf"[^{_NOT_IN_EMAIL}:]+@[^{_NOT_IN_EMAIL}.]+(?:\.[^{_NOT_IN_EMAIL}.]+)+"
+)
+_MIN_PHONE_DIGITS: Final = 4  # normalize_phone._MIN_DIGITS
 
 
 def email(text: str, country: str | None) -> str | None:
@@ -168,3 +171,28 @@ BY_KEY: dict[str, Shortcut] = {
     "country": country_name,
     "external_id": external_id,
 }
+
+
+def shortcut(key: str, text: str, country: str | None) -> str | None:
+    """`BY_KEY[key](text, country)`, as direct calls (compiled by mypyc, a call through the
+    table is a Python-level call); keys in the order a new customer's values come.
+    tests/capi/test_normalize_fast.py checks it agrees with `BY_KEY`."""
+    if key == "em":
+        return email(text, country)
+    if key == "external_id":
+        return external_id(text, country)
+    if key == "db":
+        return birthdate(text, country)
+    if key == "ph":
+        return phone(text, country)
+    if key == "zp":
+        return zip_code(text, country)
+    if key in ("fn", "ln", "ct"):
+        return letters(text, country)
+    if key == "st":
+        return state(text, country)
+    if key == "ge":
+        return gender(text, country)
+    if key == "country":
+        return country_name(text, country)
+    return BY_KEY[key](text, country)  # a key added to BY_KEY only

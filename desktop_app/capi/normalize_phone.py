@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Final
 
 import phonenumbers
 
@@ -20,9 +21,9 @@ from desktop_app.capi.phone_fast import Parsed
 
 logger = logging.getLogger(__name__)
 
-_MIN_DIGITS = 4  # Niue and Saint Helena have 4-digit numbers; libphonenumber judges the rest
-_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
-_NOT_IN_SERVICE = "possible, but not a number in service per libphonenumber"
+_MIN_DIGITS: Final = 4  # Niue and Saint Helena have 4-digit numbers; libphonenumber judges the rest
+_NOT_ASCII_DIGIT: Final = re.compile(r"[^0-9]+")
+_NOT_IN_SERVICE: Final = "possible, but not a number in service per libphonenumber"
 
 
 def _ascii_digits(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache, lru_cache
+from typing import Final
 
 import pycountry
 
@@ -36,7 +37,7 @@ COUNTRY_ALIASES: dict[str, str] = {
 }  # fmt: skip
 
 # User-assigned or exceptionally reserved codes that name no country.
-_NOT_COUNTRIES = frozenset({"eu", "un", "xx", "zz"})
+_NOT_COUNTRIES: Final = frozenset({"eu", "un", "xx", "zz"})
 
 
 @cache
@@ -76,12 +77,12 @@ def normalize_country(text: str, ctx: Context) -> Normalized:
 
 
 # --- st ----------------------------------------------------------------------------------------
-STATE_COUNTRIES = ("us", "ca")  # where Meta wants 2-letter codes (US: docs; CA: PB does too)
+STATE_COUNTRIES: Final = ("us", "ca")  # where Meta wants 2-letter codes (US: docs; CA: PB does too)
 STATE_ALIASES: dict[str, dict[str, str]] = {
     "us": {"washingtondc": "dc", "usvirginislands": "vi", "virginislands": "vi"},
     "ca": {"québec": "qc", "newfoundland": "nl", "pei": "pe", "yukonterritory": "yt"},
 }
-_PREFIXED = re.compile(r"\s*([A-Za-z]{2})\s*-\s*([A-Za-z]{2})\s*")
+_PREFIXED: Final = re.compile(r"\s*([A-Za-z]{2})\s*-\s*([A-Za-z]{2})\s*")
 
 
 @cache

@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
@@ -26,10 +26,10 @@ logger = logging.getLogger(__name__)
 
 Parsed = tuple[int, str]  # (country calling code, national significant number with any 0s)
 
-_PLAIN = re.compile(r"\+?\(?[0-9][0-9 ().-]*")
+_PLAIN: Final = re.compile(r"\+?\(?[0-9][0-9 ().-]*")
 _MIN_NSN, _MAX_NSN, _MAX_CC_DIGITS, _MAX_INPUT = 2, 17, 3, 250
-_MIN_VIABLE_DIGITS = 3  # with punctuation between them; `_VALID_PHONE_NUMBER`
-_NON_GEO = "001"
+_MIN_VIABLE_DIGITS: Final = 3  # with punctuation between them; `_VALID_PHONE_NUMBER`
+_NON_GEO: Final = "001"
 # Same order as `_number_type_helper`; a number is valid when it matches the general
 # description and any one of these (the order only matters for the type, not validity).
 _TYPE_DESCS = (
@@ -48,7 +48,8 @@ _TYPE_DESCS = (
 _Desc = tuple[frozenset[int], re.Pattern[str]]
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: mypyc compiles a slotted dataclass as a plain Python class.
+@dataclass(frozen=True)
 class RegionRules:
     code: str
     country_code: int
@@ -106,7 +107,7 @@ def _desc(desc: Any) -> _Desc | None:
     return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
 
 
-_rules: dict[str, RegionRules | None] = {}
+_rules: Final[dict[str, RegionRules | None]] = {}
 
 
 def rules_for(region: str) -> RegionRules | None:
@@ -141,7 +142,7 @@ def rules_for(region: str) -> RegionRules | None:
 
 
 # Calling codes as written ("44" → 44): looking prefixes up as text saves an `int()` per try.
-_CODE_OF_TEXT = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+_CODE_OF_TEXT: Final = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
 
 
 def _split_country_code(digits: str) -> Parsed | None:

@@ -3,8 +3,10 @@
 - `squeeze_letters` on ASCII text skips Unicode normalization and the per-character loop;
 - `hash_user_data` handles a plain text value without the list machinery;
 - `hash_value` reuses one `Context` per country and skips the pre-hashed check for short text;
-- `Normalized` and `FieldTrace` are built by a faster `__init__` than the generated one, and
-  `hash_value` builds its traces with `new_trace` (plain stores, then `__class__`);
+- `Normalized` and `FieldTrace` are plain classes that behave as frozen dataclasses: compiled
+  by mypyc they are native classes; in pure Python `pure_speedups` freezes them, sets their
+  slots directly, and `hash_value` builds its traces with `new_trace` (plain stores, then
+  `__class__`). Both builds run these tests (tests/capi/conftest.py says which one ran);
 - birth dates take today's date once per second and format it with `isoformat`.
 """
 
@@ -22,16 +24,11 @@ from hypothesis import strategies as st
 from desktop_app.capi import phone_fast
 from desktop_app.capi.fields import FIELDS, HASHED_KEYS
 from desktop_app.capi.hashing import sha256_hex
-from desktop_app.capi.normalize import (
-    GENERATED_NORMALIZED_INIT,
-    Context,
-    Normalized,
-    squeeze_letters,
-)
+from desktop_app.capi.normalize import Context, Normalized, squeeze_letters
 from desktop_app.capi.normalize_date import _today, normalize_birthdate
 from desktop_app.capi.user_data import (
-    GENERATED_TRACE_INIT,
     FieldTrace,
+    cached_values,
     clear_caches,
     hash_user_data,
     hash_value,
@@ -117,23 +114,57 @@ def test_hash_value_matches_the_field_rule(key: str, value: str, country: str | 
 _TEXT = st.none() | st.text(max_size=5)
 
 
+@dataclasses.dataclass(frozen=True)
+class _ReferenceTrace:
+    """What `FieldTrace` was, and must still behave as: a frozen dataclass."""
+
+    key: str
+    raw: str
+    normalized: str | None
+    sha256: str | None
+    error: str | None = None
+    note: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReferenceNormalized:
+    value: str | None
+    error: str | None = None
+    note: str | None = None
+
+
+def _frozen(instance: object, name: str) -> bool:
+    """Assigning or deleting the field raises (FrozenInstanceError is an AttributeError)."""
+    for action in (lambda: setattr(instance, name, "changed"), lambda: delattr(instance, name)):
+        with pytest.raises(AttributeError):
+            action()
+    return True
+
+
 @given(value=_TEXT, error=_TEXT, note=_TEXT)
-def test_fast_init_builds_the_same_frozen_results(
+def test_results_behave_as_frozen_dataclasses(
     value: str | None, error: str | None, note: str | None
 ) -> None:
-    generated = object.__new__(Normalized)
-    GENERATED_NORMALIZED_INIT(generated, value, error, note)
-    assert Normalized(value, error, note) == generated
+    reference = _ReferenceNormalized(value, error, note)
+    built = Normalized(value, error, note)
+    assert (built.value, built.error, built.note) == dataclasses.astuple(reference)
+    assert repr(built) == repr(reference).replace("_ReferenceNormalized", "Normalized")
+    assert built == Normalized(value, error, note)
+    assert hash(built) == hash(Normalized(value, error, note)) == hash(reference)
     assert Normalized(value) == Normalized(value, None, None)
-    assert hash(Normalized(value, error, note)) == hash(generated)
-    trace = object.__new__(FieldTrace)
-    GENERATED_TRACE_INIT(trace, "em", "raw", value, error, note=note)
-    assert FieldTrace("em", "raw", value, error, note=note) == trace
+    assert built != Normalized(value, error, note + "x" if note else "x")
+    assert built != reference  # another class, as between two dataclasses
+    assert _frozen(built, "value")
+    assert Normalized(value, note=note) == Normalized(value, None, note)
+    trace = FieldTrace("em", "raw", value, error, note=note)
+    trace_reference = _ReferenceTrace("em", "raw", value, error, note=note)
+    assert trace.as_tuple() == dataclasses.astuple(trace_reference)
+    assert repr(trace) == repr(trace_reference).replace("_ReferenceTrace", "FieldTrace")
+    assert hash(trace) == hash(trace_reference)
     assert FieldTrace("em", "raw", value, error) == FieldTrace("em", "raw", value, error, None)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        Normalized(value).value = "changed"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        FieldTrace("em", "raw", value, error).sha256 = "changed"  # type: ignore[misc]
+    assert trace != FieldTrace("ph", "raw", value, error, note=note)
+    assert _frozen(trace, "sha256")
+    assert not hasattr(trace, "__dict__")
 
 
 @given(value=_TEXT, error=_TEXT, note=_TEXT)
@@ -141,16 +172,15 @@ def test_trace_builder_gives_ordinary_frozen_traces(
     value: str | None, error: str | None, note: str | None
 ) -> None:
     built = new_trace("ph", "raw", value, error, note=note)
-    generated = object.__new__(FieldTrace)
-    GENERATED_TRACE_INIT(generated, "ph", "raw", value, error, note=note)
+    plain = FieldTrace("ph", "raw", value, error, note=note)
     assert type(built) is FieldTrace
-    assert built == generated
-    assert hash(built) == hash(generated)
-    assert repr(built) == repr(generated)
-    assert dataclasses.astuple(built) == dataclasses.astuple(generated)
+    assert built == plain
+    assert hash(built) == hash(plain)
+    assert repr(built) == repr(plain)
+    assert built.as_tuple() == ("ph", "raw", value, error, None, note)
+    assert built.as_tuple() == plain.as_tuple()
     assert new_trace("ph", "raw", value, error) == FieldTrace("ph", "raw", value, error, None)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        built.note = "changed"  # type: ignore[misc]
+    assert _frozen(built, "note")
     assert not hasattr(built, "__dict__")  # still slots only
 
 
@@ -182,4 +212,25 @@ def test_clear_caches_forgets_every_phone_number() -> None:
     clear_caches()
     assert phone_fast.parse.cache_info().currsize == 0
     assert phone_fast.is_valid.cache_info().currsize == 0
-    assert hash_value.cache_info().currsize == 0
+    assert cached_values() == 0
+
+
+def test_the_cache_keeps_keys_and_countries_apart() -> None:
+    clear_caches()
+    for _ in range(2):  # computed, then from the cache
+        assert hash_value("fn", "Smith", "us").key == "fn"
+        assert hash_value("ln", "Smith", "us").key == "ln"
+        assert hash_value("zp", "94035-1234", "us").normalized == "94035"
+        assert hash_value("zp", "94035-1234", "de").normalized == "940351234"
+        assert hash_value("zp", "94035-1234", None).note == "country unknown; read as a US ZIP code"
+
+
+def test_the_cache_is_bounded_and_keeps_recent_values() -> None:
+    clear_caches()
+    for number in range(3 * 4096):
+        hash_value("external_id", f"id-{number}", None)
+        assert cached_values() <= 4096
+    recent = hash_value("external_id", f"id-{3 * 4096 - 1}", None)
+    assert hash_value("external_id", f"id-{3 * 4096 - 1}", None) is recent
+    clear_caches()
+    assert cached_values() == 0

@@ -44,6 +44,7 @@ SHAPED = [
 
 def _check(key: str, text: str, country: str | None) -> str | None:
     value = normalize_fast.BY_KEY[key](text, country)
+    assert normalize_fast.shortcut(key, text, country) == value  # the direct-call dispatch
     if value is not None:
         assert FIELDS[key].normalize(text, Context(country=country)) == Normalized(value), (
             key,
