@@ -36,6 +36,16 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
+def stored(path: Path) -> int:
+    """Events in the outbox file, read back by a new outbox."""
+    again = Outbox(path, durability="process")
+    again.open()
+    try:
+        return len(again.rows(limit=1000))
+    finally:
+        again.close()
+
+
 async def ask(syncer: ProcessWalSyncer | WalSyncer, inbox: LoopInbox) -> None:
     done: asyncio.Future[None] = inbox.loop.create_future()
     syncer.request(done, inbox)
@@ -55,12 +65,7 @@ async def test_full_durability_uses_the_helper_and_stops_it_on_close(tmp_path: P
     finally:
         box.close()
     assert not alive(pid)  # closing our end of the socket ends it; close() reaps it
-    again = Outbox(tmp_path / "o.sqlite3", durability="process")
-    again.open()
-    try:
-        assert len(again.rows(limit=1000)) == 300
-    finally:
-        again.close()
+    assert stored(tmp_path / "o.sqlite3") == 300
 
 
 @pytest.mark.asyncio
@@ -80,12 +85,7 @@ async def test_a_killed_helper_loses_nothing_and_a_thread_takes_over(tmp_path: P
         await box.append([event("later")])  # the thread syncer serves from now on
     finally:
         box.close()
-    again = Outbox(tmp_path / "o.sqlite3", durability="process")
-    again.open()
-    try:
-        assert len(again.rows(limit=1000)) == 52
-    finally:
-        again.close()
+    assert stored(tmp_path / "o.sqlite3") == 52
 
 
 @pytest.mark.asyncio
