@@ -12,7 +12,7 @@ unset PYTHON_KEYRING_BACKEND PIXELBRIDGE_ACCESS_TOKEN
 # (docs/mypyc.md); elsewhere the same .py files run, with pure-Python helpers of their own.
 # The main run below tests the installed build; this one the other, pure-Python one
 # (test_phone_fast's generated inputs are shared code, covered by the main run).
-if [ -z "${PIXELBRIDGE_PURE:-}" ] && [ $# -eq 0 ]; then
+if [ -z "${PIXELBRIDGE_PURE:-}" ]; then
   PIXELBRIDGE_PURE=1 .venv/bin/python -m pytest -q tests/capi \
     --ignore=tests/capi/test_phone_fast.py
 fi
