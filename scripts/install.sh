@@ -32,6 +32,33 @@ install_system_packages() {
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Wanted, not required: a C compiler and the interpreter's headers let setup.py compile the
+# hashing hot path with mypyc (docs/mypyc.md). Without them the same code runs as plain
+# Python (slower), so a machine where they cannot be installed still gets a working app.
+install_build_tools() {
+  command -v apt-get >/dev/null 2>&1 || return 0
+  local wanted=() include version
+  command -v cc >/dev/null 2>&1 || wanted+=(gcc libc6-dev)
+  include="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+  version="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  if [ ! -f "$include/Python.h" ] && [[ "$include" == /usr/include/* ]]; then
+    wanted+=("python$version-dev")
+  fi
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! sudo -n true 2>/dev/null; then
+      echo "install: no C compiler or Python headers (${wanted[*]}), and no root: the hashing hot path runs as plain Python" >&2
+      return 0
+    fi
+    sudo="sudo"
+  fi
+  echo "install: build tools: ${wanted[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "${wanted[@]}" >/dev/null; } \
+    || echo "install: could not install ${wanted[*]}: the hashing hot path runs as plain Python" >&2
+}
+
 find_python() {
   # PySide6 6.12 aborts on Python 3.11 (see shared/reference/environment.md); require >= 3.12.
   local candidates=(python3.13 python3.12 python3)
@@ -51,6 +78,7 @@ find_python() {
 
 install_system_packages
 PY="$(find_python)"
+install_build_tools
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
   rm -rf .venv
   "$PY" -m venv .venv
