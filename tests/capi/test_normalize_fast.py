@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import phonenumbers
 import pytest
+from capi.phone_forms import examples, formatted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,27 +91,11 @@ def test_birth_dates_give_the_full_rules_answer(born: date, form: str) -> None:
         _check("db", text, country)
 
 
-_FORMATS = (
-    phonenumbers.PhoneNumberFormat.E164,
-    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-    phonenumbers.PhoneNumberFormat.NATIONAL,
-)
-
-
 @pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))
 def test_example_phone_numbers_give_the_full_rules_answer(region: str) -> None:
     forms: list[str] = []
-    for kind in (
-        phonenumbers.PhoneNumberType.FIXED_LINE,
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.TOLL_FREE,
-    ):
-        example = phonenumbers.example_number_for_type(region, kind)
-        if example is None:
-            continue
-        for fmt in _FORMATS:
-            text = phonenumbers.format_number(example, fmt)
-            digits = "".join(ch for ch in text if ch.isdigit())
+    for example in examples(region):
+        for text, digits in formatted(example):
             forms += [text, text.replace(" ", "-"), f"({digits[:3]}) {digits[3:]}", digits]
             forms += [text[:-1], text + "5", text[:-1] + str((int(text[-1]) + 1) % 10)]
     for text in forms:

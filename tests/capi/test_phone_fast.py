@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+from capi.phone_forms import examples, formatted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,28 +25,13 @@ from desktop_app.capi.normalize_phone import (
 )
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
-_TYPES = (
-    phonenumbers.PhoneNumberType.FIXED_LINE,
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.TOLL_FREE,
-)
-_FORMATS = (
-    phonenumbers.PhoneNumberFormat.E164,
-    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-    phonenumbers.PhoneNumberFormat.NATIONAL,
-)
 
 
 def _written_forms(region: str) -> list[str]:
     """Example numbers of `region` as people type them, and near misses of each."""
     forms: list[str] = []
-    for kind in _TYPES:
-        example = phonenumbers.example_number_for_type(region, kind)
-        if example is None:
-            continue
-        for fmt in _FORMATS:
-            text = phonenumbers.format_number(example, fmt)
-            digits = "".join(ch for ch in text if ch.isdigit())
+    for example in examples(region):
+        for text, digits in formatted(example):
             forms += [text, digits, text.replace(" ", "-"), f"({digits[:3]}) {digits[3:]}"]
         e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
         forms += [e164[:-1], e164 + "5", e164[:-1] + str((int(e164[-1]) + 1) % 10), e164[1:]]
@@ -154,10 +140,7 @@ def test_own_calling_code_without_plus(text: str, region: str, expected: tuple[i
 def _second_pass_inputs(region: str) -> list[str]:
     """All-digit numbers like a first pass outputs, in service or not, for `region`."""
     forms: list[str] = []
-    for kind in _TYPES:
-        example = phonenumbers.example_number_for_type(region, kind)
-        if example is None:
-            continue
+    for example in examples(region):
         e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)[1:]
         forms += [e164, e164[:-1], e164 + "7", e164[:-2] + "00", e164[:-3] + "999"]
         forms += [str(example.national_number), "0" + str(example.national_number)]
@@ -186,10 +169,7 @@ def test_national_forms_and_near_misses_match_phonenumbers(region: str) -> None:
     """The trunk-0 national form ("07911 650708"), in service or not, takes its own short
     path in `normalize_phone`; near misses are mostly numbers not in service."""
     ctx = Context(country=region.lower())
-    for kind in _TYPES:
-        example = phonenumbers.example_number_for_type(region, kind)
-        if example is None:
-            continue
+    for example in examples(region):
         text = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
         for form in (text, text[:-1], text + "5", text[:-1] + str((int(text[-1]) + 1) % 10)):
             for variant in (form, "0" + form.lstrip("0"), f" {form} ", form.replace(" ", ".")):

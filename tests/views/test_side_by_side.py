@@ -8,6 +8,15 @@ from desktop_app.views.pair_model import PairTableModel
 from desktop_app.views.side_by_side import SideBySideView
 
 
+def log_view(qtbot: object, pairs: list[Pair]) -> tuple[PairTableModel, SideBySideView]:
+    """The log's model holding `pairs`, shown in a side-by-side view."""
+    model = PairTableModel()
+    model.append_pairs(pairs)
+    view = SideBySideView(model)
+    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    return model, view
+
+
 def test_summary_bar_and_state(qtbot: object, sample_pairs: list[Pair]) -> None:
     model = PairTableModel()
     view = SideBySideView(model)
@@ -23,10 +32,7 @@ def test_summary_bar_and_state(qtbot: object, sample_pairs: list[Pair]) -> None:
 
 
 def test_combos_filter_the_table(qtbot: object, sample_pairs: list[Pair]) -> None:
-    model = PairTableModel()
-    model.append_pairs(sample_pairs)
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    _model, view = log_view(qtbot, sample_pairs)
     events = [view.event_filter.itemText(i) for i in range(view.event_filter.count())]
     assert events[0] == "All events" and "Purchase" in events and "purchase" in events
     verdict_data = [view.verdict_filter.itemData(i) for i in range(view.verdict_filter.count())]
@@ -46,10 +52,7 @@ def test_combos_filter_the_table(qtbot: object, sample_pairs: list[Pair]) -> Non
 
 
 def test_selection_emits_the_pair(qtbot: object, sample_pairs: list[Pair]) -> None:
-    model = PairTableModel()
-    model.append_pairs(sample_pairs)
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    _model, view = log_view(qtbot, sample_pairs)
     picked: list[Pair | None] = []
     view.pair_selected.connect(picked.append)
     view.set_filter(PairFilter(verdict="deduplicated"))
@@ -66,10 +69,7 @@ def test_selection_survives_rows_leaving_and_joining_the_filter(
     """A live verdict change moves rows in and out of the filter without a reset."""
     import dataclasses
 
-    model = PairTableModel()
-    model.append_pairs(sample_pairs)
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    model, view = log_view(qtbot, sample_pairs)
     view.set_filter(PairFilter(verdict="deduplicated"))
     resets: list[bool] = []
     view.proxy.modelReset.connect(lambda: resets.append(True))
@@ -97,10 +97,7 @@ def test_changes_off_screen_do_not_repaint_the_table(
 
     from desktop_app.views.qt import QApplication
 
-    model = PairTableModel()
-    model.append_pairs(sample_pairs * 40)  # far more rows than fit on screen
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    model, view = log_view(qtbot, sample_pairs * 40)  # far more rows than fit on screen
     view.resize(900, 400)
     view.show()
     qtbot.waitExposed(view)  # type: ignore[attr-defined]
@@ -132,10 +129,7 @@ def test_changes_off_screen_do_not_repaint_the_table(
 
 def test_selection_survives_a_shorter_log(qtbot: object, sample_pairs: list[Pair]) -> None:
     """Re-pairing can merge two one-sided rows: the log shrinks without a reset."""
-    model = PairTableModel()
-    model.append_pairs(sample_pairs)
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    model, view = log_view(qtbot, sample_pairs)
     resets: list[bool] = []
     view.proxy.modelReset.connect(lambda: resets.append(True))
     for pair_filter in (PairFilter(), PairFilter(verdict="deduplicated")):
@@ -157,10 +151,7 @@ def test_the_detail_follows_a_live_change_of_the_selected_row(
 ) -> None:
     import dataclasses
 
-    model = PairTableModel()
-    model.append_pairs(sample_pairs)
-    view = SideBySideView(model)
-    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    model, view = log_view(qtbot, sample_pairs)
     picked: list[Pair | None] = []
     view.pair_selected.connect(picked.append)
     view.select_row(2)
