@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import socket
@@ -162,7 +161,6 @@ class ProcessWalSyncer:
         self._unwatch()
         self._answer_all_here()
         self._stop_helper()
-        gc.collect()  # as `Outbox.open` does before a thread starts (see there)
         self._fallback = WalSyncer(self._wal_path)
 
     def _stop_helper(self) -> None:

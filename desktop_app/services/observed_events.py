@@ -23,22 +23,34 @@ class ObservedEvents:
         self._outbox = outbox
         # row id → observation, in (updated_at, id) order: a changed row moves to the end.
         self._by_row: dict[int, ServerObservation] = {}
-        self._cursor: tuple[float, int] = (float("-inf"), -1)
+        self._cursor: tuple[float, int] | None = None  # None: nothing read yet
+        self._keep = 0  # the largest `limit` asked for: older observations are dropped
 
     def latest(self, limit: int) -> list[ServerObservation]:
         """The `limit` most recently changed events, oldest change first."""
-        if not self._outbox.is_open:
-            return list(self._by_row.values())[-limit:]
-        while True:
-            changed = self._outbox.changed_after(*self._cursor, _PAGE)
-            for row in changed:
-                self._by_row.pop(row.id, None)
-                self._by_row[row.id] = observation(row)
-            if changed:
-                self._cursor = (changed[-1].updated_at, changed[-1].id)
-            if len(changed) < _PAGE:
-                break
+        self._keep = max(self._keep, limit)
+        if self._outbox.is_open:
+            if self._cursor is None:
+                # A workspace's store keeps every event of past sessions: start from the
+                # latest `limit` rows instead of parsing the whole store on the first refresh.
+                self._apply(self._outbox.rows(limit=limit))
+            while self._cursor is not None:
+                changed = self._outbox.changed_after(*self._cursor, _PAGE)
+                self._apply(changed)
+                if len(changed) < _PAGE:
+                    break
+        while len(self._by_row) > self._keep:
+            del self._by_row[next(iter(self._by_row))]
         return list(self._by_row.values())[-limit:]
+
+    def _apply(self, changed: list[OutboxRow]) -> None:
+        for row in changed:
+            self._by_row.pop(row.id, None)
+            self._by_row[row.id] = observation(row)
+        if changed:
+            self._cursor = (changed[-1].updated_at, changed[-1].id)
+        elif self._cursor is None:
+            self._cursor = (float("-inf"), -1)  # an empty store: every row is new from here
 
 
 def observation(row: OutboxRow) -> ServerObservation:

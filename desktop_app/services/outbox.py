@@ -113,15 +113,15 @@ class Outbox:
             self.close()
             raise
         self._conn = conn
+        # Collect garbage now, on the caller's (GUI) thread, before the checkpoint thread exists:
+        # Python's cyclic GC runs in whichever thread allocates, and a dead qasync loop's
+        # timer QObject freed off the GUI thread crashed Qt later (seen in the test suite).
+        gc.collect()
         # Copies the WAL into the database off the loop; SQLite's own checkpoint at commit
         # (every 1,000 pages) stays as the backstop that restarts the WAL under steady load,
         # and now finds little left to copy.
         self._checkpointer = WalCheckpointer(self.path, self._checkpoint_interval_s)
         if self.durability == "full":
-            # Collect garbage now, on the caller's (GUI) thread, before another thread exists:
-            # Python's cyclic GC runs in whichever thread allocates, and a dead qasync loop's
-            # timer QObject freed off the GUI thread crashed Qt later (seen in the test suite).
-            gc.collect()
             self._syncer = start_wal_syncer(Path(f"{self.path}-wal"))
 
     def close(self) -> None:

@@ -89,13 +89,14 @@ class WalCheckpointer:
 
     With SQLite's automatic checkpoint, the commit that crosses the threshold copies the WAL and
     fsyncs the database file inside `COMMIT`, on the event loop: a stall of tens of ms on a busy
-    disk (measured), which every request waiting on the loop pays. The outbox turns the automatic
-    checkpoint off and marks each commit here; this thread runs a PASSIVE checkpoint (it never
-    blocks the writer, https://www.sqlite.org/c3ref/wal_checkpoint_v2.html) at most once per
-    `interval_s` when something was committed, which bounds the WAL to that much writing.
+    disk (measured), which every request waiting on the loop pays. The outbox marks each commit
+    here; this thread runs a PASSIVE checkpoint (it never blocks the writer,
+    https://www.sqlite.org/c3ref/wal_checkpoint_v2.html) at most once per `interval_s` when
+    something was committed, so SQLite's automatic checkpoint (kept as the backstop) finds
+    little left to copy.
     """
 
-    def __init__(self, db_path: Path, interval_s: float = 1.0) -> None:
+    def __init__(self, db_path: Path, interval_s: float) -> None:
         self._db_path = db_path
         self._interval_s = interval_s
         self._stopping = threading.Event()

@@ -118,3 +118,12 @@ async def wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> boo
             return False
         await asyncio.sleep(0.005)
     return True
+
+
+def alive(pid: int) -> bool:
+    """The process runs: it exists and is not a zombie waiting to be reaped (Linux /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

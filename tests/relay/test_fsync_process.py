@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import wait_for
+from conftest import alive, wait_for
 
 from desktop_app.services import fsync_process
 from desktop_app.services.fsync_process import ProcessWalSyncer, start_wal_syncer
@@ -25,15 +25,6 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="POSIX helper, /
 
 def event(event_id: str) -> NewEvent:
     return NewEvent("1", "Purchase", event_id, 1_700_000_000, {"e": event_id}, [], None)
-
-
-def alive(pid: int) -> bool:
-    """Running, not a zombie waiting to be reaped."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def stored(path: Path) -> int:

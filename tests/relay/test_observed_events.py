@@ -42,3 +42,32 @@ async def test_only_changed_rows_are_rebuilt_and_batches_sharing_a_time_are_not_
         assert observed.latest(3) == second[-3:]
     finally:
         box.close()
+
+
+@pytest.mark.asyncio
+async def test_a_long_history_is_not_read_whole_and_memory_stays_at_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str | None] = []
+    original = observed_events.observation
+
+    def counted(row: observed_events.OutboxRow) -> observed_events.ServerObservation:
+        built.append(row.event_id)
+        return original(row)
+
+    monkeypatch.setattr(observed_events, "observation", counted)
+    box = Outbox(tmp_path / "o.sqlite3", durability="process")
+    box.open()
+    try:
+        # earlier sessions' events, then a log window opened on them
+        for second in range(30):
+            await box.append([event(f"old{second}")], now=1000.0 + second)
+        observed = ObservedEvents(box)
+        assert [o.event_id for o in observed.latest(10)] == [f"old{i}" for i in range(20, 30)]
+        assert built == [f"old{i}" for i in range(20, 30)]  # only the rows it shows
+        await box.append([event("new0"), event("new1")], now=2000.0)
+        shown = [o.event_id for o in observed.latest(10)]
+        assert shown == [*(f"old{i}" for i in range(22, 30)), "new0", "new1"]
+        assert len(observed._by_row) == 10  # older observations are let go
+    finally:
+        box.close()

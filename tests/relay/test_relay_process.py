@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import PIXEL, SITE, Harness, mirror, wait_for
+from conftest import PIXEL, SITE, Harness, alive, mirror, wait_for
 
 TOKEN = "EAAprocess" + "t" * 30
 
@@ -78,14 +78,6 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in text.split()]
 
 
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has exited
-
-
 @pytest.mark.asyncio
 @pytest.mark.slow
 async def test_sigkill_mid_batch_then_restart_delivers_everything(
@@ -111,7 +103,7 @@ async def _crash_and_resume(h: Harness, tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         assert await proc.wait() == -signal.SIGKILL
         # the kernel closed the relay's socket end: the helper exits instead of lingering
-        assert await wait_for(lambda: not any(_running(p) for p in helpers), timeout_s=10)
+        assert await wait_for(lambda: not any(alive(p) for p in helpers), timeout_s=10)
     h.standin.release()
     assert await wait_for(lambda: len(h.standin.delivered) == len(first), timeout_s=5)
     async with relay_process(config, h.graph_url, data_dir) as (proc, url):
