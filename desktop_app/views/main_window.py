@@ -36,7 +36,7 @@ from desktop_app.views.qt import (
 )
 from desktop_app.views.qt_forms import QScrollArea
 from desktop_app.views.side_by_side import SideBySideView
-from desktop_app.views.styles import apply_style, restyle
+from desktop_app.views.styles import THEME_EVENTS, apply_style, restyle
 
 if TYPE_CHECKING:
     from desktop_app.views.tagging_panel import TaggingPanel
@@ -47,9 +47,6 @@ TITLE = "PixelBridge"
 # Side-by-side log columns (browser time, event, ID · verdict · server event, ID, Meta's
 # answer): narrow enough that a 1440 px window shows the browser, both sides and the verdict.
 LOG_COLUMN_WIDTHS = (88, 124, 104, 160, 124, 104, 150)
-THEME_EVENTS = frozenset(
-    {QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange}
-)
 BROWSER_WIDTH = 470  # of the default 1440 px: the demo shop's product page still fits
 
 

@@ -204,11 +204,12 @@ class PairTableModel(QAbstractTableModel):
         last = len(COLUMNS) - 1
         for first_row, last_row in change_ranges(rows):
             self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
-        if len(new) > keep:
+        added = list(new[keep:])
+        if added:
             self.beginInsertRows(QModelIndex(), keep, len(new) - 1)
-            old.extend(new[keep:])
+            old.extend(added)
             self.endInsertRows()
-        self._count([new[row] for row in rows] + list(new[keep:]), +1)
+        self._count([new[row] for row in rows] + added, +1)
         self._announce()
 
     def clear(self) -> None:

@@ -55,10 +55,7 @@ async def open_wizard(sites: WorkspacePresenter) -> SetupWizard | None:
     graph_url = await progress.run(words, sites.graph_url(mode))
     if graph_url is None:
         return None
-    if sites.wizard is not None:  # an earlier wizard closed without finishing: free its page
-        sites.wizard.close()
-        sites.wizard.deleteLater()
-        sites.wizard = None
+    sites.close_wizard()  # an earlier wizard closed without finishing: free its page
     wizard = build_wizard(
         graph_url, sites.paths.cache, mode=mode, spawn=sites.tasks.spawn, embedded=sites.embedded
     )

@@ -30,7 +30,7 @@ from desktop_app.views.qt import (
     QWidget,
     Signal,
 )
-from desktop_app.views.styles import AMBER, GREEN, RED, is_dark, tone
+from desktop_app.views.styles import AMBER, GREEN, ON_TINT, RED, is_dark, tone
 from desktop_app.views.tagging_rules import RulesBox
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class TaggingPanel(QWidget):
         # Dark text on the light tint in both themes (the palette's text is light when dark);
         # the banner's QLabel is a QFrame too, so it takes both.
         self.banner.setStyleSheet(
-            "QFrame { background: #e7f0fd; border-radius: 6px; color: #202124; }"
+            f"QFrame {{ background: #e7f0fd; border-radius: 6px; color: {ON_TINT}; }}"
         )
         row = QHBoxLayout(self.banner)
         self.banner_label = QLabel("")

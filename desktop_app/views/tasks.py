@@ -121,16 +121,13 @@ class Progress:
     async def run[T](self, text: str, action: Awaitable[T]) -> T | None:
         self._begin(text)
         try:
-            result = await action
-        except Exception as exc:
-            self._end()
+            return await action
+        except Exception as exc:  # a cancellation (newer run, shutdown) passes through
             if self._failed is None:
                 raise
             logger.info("%s failed", text, exc_info=True)
-            self._failed(*failure_words(exc))
-            return None
-        except BaseException:  # cancelled (a newer run, shutdown): nothing to report
-            self._end()
-            raise
-        self._end()
-        return result
+            words = failure_words(exc)
+        finally:
+            self._end()  # before `failed` runs: its message may offer to try again
+        self._failed(*words)
+        return None

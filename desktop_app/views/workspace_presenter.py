@@ -239,13 +239,17 @@ class WorkspacePresenter:
                 "relay_url": draft.relay_url,
             },
         )
+        self.close_wizard()
+        return self.open_workspace(workspace.id)
+
+    # --- setup wizard, sandbox --------------------------------------------------------------
+    def close_wizard(self) -> None:
+        """Close the wizard (finished or abandoned) and free its page."""
         if self.wizard is not None:
             self.wizard.close()
             self.wizard.deleteLater()
             self.wizard = None
-        return self.open_workspace(workspace.id)
 
-    # --- setup wizard, sandbox --------------------------------------------------------------
     def new_site(self) -> None:
         self.tasks.spawn("open-wizard", self._open_wizard())
 

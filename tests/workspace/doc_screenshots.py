@@ -20,15 +20,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 OUT = ROOT / "docs" / "screenshots"
 
 
-async def _until(condition: Any, timeout_s: float = 15) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
-
-
 async def shoot(endpoint: Any) -> None:
+    from views.page_helpers import until
     from workspace.helpers import world
 
     from desktop_app.services.embedded_browser import EmbeddedBrowser
@@ -89,11 +82,11 @@ async def shoot(endpoint: Any) -> None:
         page = await site.page()
         await page.goto(w.shop.product_url())
         wizard.pick_row.point_button.click()
-        await _until(lambda: site.picker.mode == "element")
+        await until(lambda: site.picker.mode == "element", 15)
         box = await page.locator("#add-to-cart").bounding_box()
         assert box is not None
         await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        await _until(lambda: bool(wizard.picked_rules))
+        await until(lambda: bool(wizard.picked_rules), 15)
         await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         await asyncio.sleep(0.5)  # let the view paint its last frame (no nested loop)
         QApplication.processEvents()

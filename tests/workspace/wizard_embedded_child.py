@@ -8,25 +8,16 @@ so this runs in its own interpreter. Prints one JSON line with what it saw.
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Callable
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-async def until(condition: Callable[[], object], timeout_s: float = 15) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
-
-
 async def scenario(endpoint: Any) -> dict[str, Any]:
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
+    from views.page_helpers import until
     from workspace.helpers import SHOP_PIXEL, TOKEN, world
 
     from desktop_app.services import token_store
@@ -75,7 +66,7 @@ async def scenario(endpoint: Any) -> dict[str, Any]:
             combo = wizard.pick_row.event_combo
             combo.setCurrentIndex(combo.findData("AddToCart"))
             wizard.pick_row.point_button.click()
-            await until(lambda: site.picker.mode == "element")
+            await until(lambda: site.picker.mode == "element", 15)
             box = await page.locator("#add-to-cart").bounding_box()
             assert box is not None
             web = site.view.view
@@ -86,7 +77,7 @@ async def scenario(endpoint: Any) -> dict[str, Any]:
                 Qt.KeyboardModifier.NoModifier,
                 point,
             )
-            await until(lambda: bool(wizard.picked_rules))
+            await until(lambda: bool(wizard.picked_rules), 15)
             out["picked"] = wizard.picked_rules
             out["pick_status"] = wizard.pick_row.status.text()
             out["cart_count"] = await page.locator("#cart-count").inner_text()
