@@ -41,6 +41,10 @@ def _hot_path_files() -> list[str]:
 def _ext_modules() -> list[Any]:
     if os.environ.get("PIXELBRIDGE_PURE"):
         return []
+    # pip runs setup.py for the metadata (egg_info, dist_info) before the build; those
+    # commands build nothing, and mypycify type-checks and writes the C code each time.
+    if {"egg_info", "dist_info"} & set(sys.argv[1:]):
+        return []
     try:
         from mypyc.build import mypycify
     except ImportError:

@@ -29,6 +29,7 @@ install_system_packages() {
   echo "install: system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q >/dev/null
+  APT_UPDATED=1
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
@@ -55,7 +56,8 @@ install_build_tools() {
   fi
   echo "install: build tools: ${wanted[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "${wanted[@]}" >/dev/null; } \
+  { { [ -n "${APT_UPDATED:-}" ] || $sudo apt-get update -q >/dev/null; } &&
+    $sudo apt-get install -y -q --no-install-recommends "${wanted[@]}" >/dev/null; } \
     || echo "install: could not install ${wanted[*]}: the hashing hot path runs as plain Python" >&2
 }
 

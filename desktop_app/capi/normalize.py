@@ -80,7 +80,10 @@ def squeeze_letters(text: str) -> str:
     CHOICE: NFC first, so `Vale\\u0301ry` (decomposed) hashes like Meta's `valéry` example.
     """
     if text.isascii():  # fast path: NFC changes no ASCII text; keep [0-9a-z] only
-        return _NOT_ASCII_ALNUM.sub("", text.lower())
+        # Spaces and dashes (names, ZIP codes) go without the regex, ~4x faster: what is left
+        # of ASCII text is [0-9a-z] exactly when it is `isalnum()`.
+        compact = text.lower().replace(" ", "").replace("-", "")
+        return compact if compact.isalnum() else _NOT_ASCII_ALNUM.sub("", compact)
     text = unicodedata.normalize("NFC", text).lower()
     if text.isascii():  # fast path: the common case needs no per-character lookup
         return "".join(ch for ch in text if ch.isalnum())

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Final
 
 from desktop_app.capi import phone_fast
-from desktop_app.capi.normalize import GENDER_WORDS, US_ZIP_COUNTRIES
+from desktop_app.capi.normalize import GENDER_WORDS, US_ZIP_COUNTRIES, squeeze_letters
 from desktop_app.capi.normalize_date import MIN_YEAR, today
 from desktop_app.capi.normalize_region import STATE_COUNTRIES, country_code, state_index
 
@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 Shortcut = Callable[[str, str | None], str | None]
 
-# The ASCII branch of `normalize.squeeze_letters`: lowercase, keep [0-9a-z] only.
-_NOT_ASCII_ALNUM: Final = re.compile(r"[^0-9a-z]+")
 # An address `normalize_email` accepts as is: exactly one @, a non-empty local part without a
 # colon (so no `mailto:`), a domain of 2+ non-empty labels, and none of the whitespace or
 # invisible characters it rejects (`normalize._INVISIBLE`). Non-ASCII letters are fine there.
@@ -53,13 +51,13 @@ def letters(text: str, country: str | None) -> str | None:
     """fn, ln, ct: ASCII text needs neither Unicode normalization nor category lookups."""
     if not text.isascii():
         return None
-    return _NOT_ASCII_ALNUM.sub("", text.lower()) or None
+    return squeeze_letters(text) or None
 
 
 def gender(text: str, country: str | None) -> str | None:
     if not text.isascii():
         return None
-    return GENDER_WORDS.get(_NOT_ASCII_ALNUM.sub("", text.lower()))
+    return GENDER_WORDS.get(squeeze_letters(text))
 
 
 def country_name(text: str, country: str | None) -> str | None:
@@ -70,7 +68,7 @@ def state(text: str, country: str | None) -> str | None:
     """A known country, ASCII, no dash (a dash may be a `US-CA` prefix: full rule)."""
     if country is None or "-" in text or not text.isascii():
         return None
-    squeezed = _NOT_ASCII_ALNUM.sub("", text.lower())
+    squeezed = squeeze_letters(text)
     if not squeezed:
         return None
     if country in STATE_COUNTRIES:
@@ -78,20 +76,11 @@ def state(text: str, country: str | None) -> str | None:
     return squeezed
 
 
-def _squeeze_ascii(text: str) -> str:
-    """`_NOT_ASCII_ALNUM.sub("", text.lower())` for ASCII text, ~4x faster when the only
-    separators are spaces and dashes (ZIP codes): removing characters in two steps removes
-    the same characters, and what is left of ASCII text is [0-9a-z] exactly when it is
-    `isalnum()`."""
-    compact = text.lower().replace(" ", "").replace("-", "")
-    return compact if compact.isalnum() else _NOT_ASCII_ALNUM.sub("", compact)
-
-
 def zip_code(text: str, country: str | None) -> str | None:
     """A known country (without one, US-shaped values get a note: full rule)."""
     if country is None or not text.isascii():
         return None
-    compact = _squeeze_ascii(text)
+    compact = squeeze_letters(text)
     if country in US_ZIP_COUNTRIES:
         # The full rule's `(\\d{5})(?:-?\\d{4})?` on text that has no dash left.
         return compact[:5] if len(compact) in (5, 9) and compact.isdigit() else None

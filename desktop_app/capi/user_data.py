@@ -271,17 +271,15 @@ def _context_country(raw: Mapping[str, Any], default_country: str | None) -> str
     return country_code(default_country) if default_country else None
 
 
-def _clear_pure_cache() -> None:
-    """Replaced in pure Python (below)."""
-
-
 def clear_caches() -> None:
     """Forget every memoized value (tests, benchmarks, or when the app stops)."""
     global _young_size  # noqa: PLW0603
     _young.clear()
     _old.clear()
     _young_size = 0
-    _clear_pure_cache()
+    pure_cache_clear = getattr(hash_value, "cache_clear", None)  # pure Python: lru_cache
+    if pure_cache_clear is not None:
+        pure_cache_clear()
     country_code.cache_clear()
     phone_fast.parse.cache_clear()  # these hold phone digits too
     phone_fast.is_valid.cache_clear()
@@ -365,4 +363,3 @@ def hash_user_data(raw: Mapping[str, Any], *, default_country: str | None = None
 if not pure_speedups.is_compiled(_as_text):
     new_trace = pure_speedups.install_trace_init(FieldTrace)
     hash_value = lru_cache(maxsize=_CACHE_SIZE)(_hash_value)
-    _clear_pure_cache = hash_value.cache_clear

@@ -85,9 +85,7 @@ def check_user_data(
     for key in MUST_BE_HASHED:
         if key in present:
             value = user_data[key]
-            if isinstance(value, str) and is_meta_ready_hash(value):
-                continue
-            for item in _values(value):
+            for item in (value,) if isinstance(value, str) else _values(value):
                 if not (isinstance(item, str) and is_meta_ready_hash(item)):
                     findings.extend(_check_hashed(f"user_data.{key}", item))
     for key in NEVER_HASHED:
